@@ -1,0 +1,1 @@
+ALTER TABLE "fingerprint_copies" ALTER COLUMN "md5" DROP NOT NULL;

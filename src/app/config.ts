@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const configSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  dataDir: z.string().min(1),
+  databaseUrl: z.string().url().optional(),
+  publicUrl: z.string().url().optional(),
+  storage: z.string().default('fs'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Where mail goes; without it each message is written to `<dataDir>/mail-outbox/` as an .eml file. */
+  smtpUrl: z.string().url().refine((u) => /^smtps?:\/\//i.test(u), 'use an smtp:// or smtps:// URL').optional(),
+  mailFrom: z.string().min(3).default('airlock@localhost'),
+  /** The shortest research summary a credential application may be submitted with. */
+  credentialSummaryMin: z.coerce.number().int().min(0).max(20_000).default(200),
+  /**
+   * `strict`: a repository cannot even be created at a gated level without an assessment (create it
+   * at `no-download`, submit one, then open up). `changes` (default): the rule applies to later changes.
+   */
+  releaseReview: z.enum(['changes', 'strict']).default('changes'),
+  /** Mounts `/_bench/*` reference routes for `npm run bench`; never set in production. */
+  benchRoutes: z.boolean().default(false),
+  /** Bearer token for `/metrics`; without it, `/metrics` answers loopback callers only. */
+  metricsToken: z.string().min(16, 'use at least 16 characters').optional(),
+  /** Webhook delivery: the bound on one attempt, the first retry delay (doubling after), the outbox poll. */
+  webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  webhookRetryBaseMs: z.coerce.number().int().min(10).max(86_400_000).default(30_000),
+  webhookPollMs: z.coerce.number().int().min(10).max(600_000).default(1000),
+  /** OpenID Connect providers for sign-in (AIRLOCK_OIDC_PROVIDERS, a JSON array). */
+  oidcProviders: z.preprocess(
+    (value) => {
+      if (typeof value !== 'string') return value;
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value; // reported as "expected array"
+      }
+    },
+    z.array(z.object({
+      id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'use lowercase letters, digits and "-"'),
+      name: z.string().min(1).max(100),
+      issuer: z.string().url(),
+      clientId: z.string().min(1),
+      clientSecret: z.string().optional(),
+      /** A claim that names the user's institution, copied into an empty profile ("affiliation" by default). */
+      affiliationClaim: z.string().default('affiliation'),
+    })),
+  ).default([]),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  /** Where the server tells clients to go; AIRLOCK_PUBLIC_URL or the listening address. */
+  readonly baseUrl: string;
+};
+
+/** Reads the configuration from the environment. Defaults work on a laptop. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<z.input<typeof configSchema>> = {}): Config {
+  const parsed = configSchema.safeParse({
+    port: env.PORT ?? 8080,
+    host: env.HOST ?? '127.0.0.1',
+    dataDir: path.resolve(env.AIRLOCK_DATA ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    publicUrl: env.AIRLOCK_PUBLIC_URL || undefined,
+    storage: env.AIRLOCK_STORAGE || 'fs',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.AIRLOCK_MAIL_FROM || undefined,
+    credentialSummaryMin: env.AIRLOCK_CREDENTIAL_SUMMARY_MIN || undefined,
+    releaseReview: env.AIRLOCK_RELEASE_REVIEW || undefined,
+    benchRoutes: env.AIRLOCK_BENCH_ROUTES === '1',
+    metricsToken: env.AIRLOCK_METRICS_TOKEN || undefined,
+    webhookTimeoutMs: env.AIRLOCK_WEBHOOK_TIMEOUT_MS || undefined,
+    webhookRetryBaseMs: env.AIRLOCK_WEBHOOK_RETRY_BASE_MS || undefined,
+    oidcProviders: env.AIRLOCK_OIDC_PROVIDERS || undefined,
+    ...overrides,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`Invalid configuration: ${issue.path.join('.')}: ${issue.message}. Check the environment variable and start again.`);
+  }
+  const config = parsed.data;
+  const baseUrl = (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+  return { ...config, baseUrl };
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from './logger.ts';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/**
+ * Sends mail through SMTP (`SMTP_URL`), or, without one, writes each message as an .eml file to
+ * `<data>/mail-outbox/` so a laptop install loses nothing. Bodies can carry one-time links, so
+ * they are never logged, and outbox files are readable by the server's user only.
+ */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  /** Runs a send in the background; `close` waits for it, so a stop does not cut a delivery short. */
+  track(work: Promise<unknown>): void;
+  close(): Promise<void>;
+}
+
+export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string; logger: Logger }): Mailer {
+  const { logger } = options;
+  const outbox = path.join(options.dataDir, 'mail-outbox');
+  const transport = options.smtpUrl
+    ? nodemailer.createTransport(options.smtpUrl)
+    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function send(message: MailMessage) {
+    const info = await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+    if (options.smtpUrl) {
+      logger.info({ to: message.to, subject: message.subject, messageId: info.messageId }, 'mail sent');
+      return;
+    }
+    await fs.mkdir(outbox, { recursive: true, mode: 0o700 });
+    const file = path.join(outbox, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
+    await fs.writeFile(file, (info as { message: Buffer }).message, { mode: 0o600 });
+    logger.info({ to: message.to, subject: message.subject, file }, 'mail written to the outbox (no SMTP_URL set)');
+  }
+
+  return {
+    send,
+    track(work) {
+      const settled = work.catch(() => {}).finally(() => inFlight.delete(settled));
+      inFlight.add(settled);
+    },
+    async close() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+      transport.close();
+    },
+  };
+}

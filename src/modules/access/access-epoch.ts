@@ -1,0 +1,88 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { accessEpoch } from './access-epoch.tables.ts';
+
+/**
+ * The tables whose changes bump the access epoch, by trigger. Anything the gate's cached facts
+ * are loaded from must be listed here and in a migration; a test compares this list with the
+ * triggers that exist. Columns limit the trigger to changes that matter (a token's last-use time
+ * changes every minute and decides nothing).
+ */
+export const GATE_TABLES: ReadonlyArray<{ table: string; columns?: readonly string[] }> = [
+  { table: 'access_requests' },
+  { table: 'agreement_versions' },
+  { table: 'agreements' },
+  { table: 'api_tokens', columns: ['user_id', 'scope', 'token_hash', 'expires_at', 'revoked_at'] },
+  { table: 'credential_applications' },
+  { table: 'credential_events' },
+  { table: 'external_visas' },
+  { table: 'grants' },
+  { table: 'namespaces' },
+  { table: 'org_members' },
+  { table: 'organizations' },
+  { table: 'reapplication_blocks' },
+  { table: 'refs' },
+  { table: 'release_stages' },
+  { table: 'repo_access_policies' },
+  { table: 'repositories' },
+  { table: 'repository_fingerprinting' },
+  { table: 'signatures' },
+  { table: 'training_certificates' },
+  { table: 'trusted_brokers' },
+  { table: 'trainings' },
+  { table: 'users', columns: ['username', 'email', 'display_name', 'platform_roles', 'blocked_at', 'blocked_reason'] },
+];
+
+export async function readAccessEpoch(db: Db): Promise<number> {
+  const [row] = await db.select({ value: accessEpoch.value }).from(accessEpoch).where(eq(accessEpoch.id, 1));
+  return row?.value ?? 0;
+}
+
+interface Entry<V> {
+  epoch: number;
+  value: V;
+  /** The first instant at which time alone could change the value (a grant's end, say). */
+  validUntil: number;
+}
+
+/**
+ * A bounded map of values loaded at an access epoch. A value is served only for the epoch it was
+ * loaded at and before its `validUntil`; anything older is loaded again. Least recently used
+ * entries are dropped past `maxEntries`, so memory stays bounded whatever the traffic.
+ */
+export class EpochCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(key: string, epoch: number, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.epoch !== epoch || now >= entry.validUntil) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Re-inserting moves the key to the end: Map keeps insertion order, which makes it an LRU.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  set(key: string, epoch: number, value: V, validUntil = Number.POSITIVE_INFINITY) {
+    this.entries.delete(key);
+    this.entries.set(key, { epoch, value, validUntil });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Returns the cached value, or loads, stores and returns it. */
+  async through(key: string, epoch: number, now: number, load: () => Promise<{ value: V; validUntil?: number }>): Promise<V> {
+    const hit = this.get(key, epoch, now);
+    if (hit !== undefined) return hit;
+    const { value, validUntil } = await load();
+    this.set(key, epoch, value, validUntil);
+    return value;
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+}

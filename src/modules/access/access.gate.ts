@@ -1,0 +1,76 @@
+import type { Db } from '../../db/client.ts';
+import { AppError } from '../../lib/errors.ts';
+import { findRoleInNamespace } from '../orgs/orgs.repository.ts';
+import type { RepositoryRow } from '../repos/repos.repository.ts';
+import type { Actor } from './actor.ts';
+import { authorize, type Action, type RepoFacts } from './access.policies.ts';
+import { denialToError } from './access.models.ts';
+import { findActiveGrant, findLatestRequest } from './access.repository.ts';
+import { findAgreementOfRepository, findCurrentVersion, findSignature } from '../agreements/agreements.repository.ts';
+import type { UnmetRequirement } from './access.policies.ts';
+import { findPolicy } from '../applications/applications.repository.ts';
+import { hasActiveCredential } from '../credentials/credentials.usecases.ts';
+import { findUnmetTraining } from '../trainings/trainings.usecases.ts';
+import { findLapsedGrant } from '../applications/grants.usecases.ts';
+
+/** Application states in which a request still waits on someone (the Hub calls this "pending"). */
+const WAITING = new Set(['pending', 'submitted', 'returned']);
+
+/**
+ * A grant is valid only while every requirement of the repository holds: checked at every
+ * download, so a revoked credential, an expired training or a new agreement version takes effect
+ * at the next request. The order is the order of the lead time to fix it: credential (weeks),
+ * trainings (minutes to days), agreement (a signature).
+ */
+async function findUnmetRequirement(db: Db, repoId: string, userId: string, now: Date): Promise<UnmetRequirement | null> {
+  const policy = await findPolicy(db, repoId);
+  if (policy?.requiresCredential && !(await hasActiveCredential(db, userId))) return { kind: 'credential' };
+  const training = policy?.requiredTrainings.length ? await findUnmetTraining(db, userId, policy.requiredTrainings, now) : null;
+  if (training) return { kind: 'training', ...training };
+  const agreement = await findAgreementOfRepository(db, repoId);
+  const current = agreement ? await findCurrentVersion(db, agreement.id) : undefined;
+  if (agreement && current && !(await findSignature(db, userId, agreement.id, current.version))) {
+    return { kind: 'agreement', title: agreement.title, version: current.version };
+  }
+  return null;
+}
+
+/** Loads what the policy needs to decide about one actor and one repository. */
+export async function loadRepoFacts(db: Db, actor: Actor, repo: RepositoryRow, now = new Date()): Promise<RepoFacts> {
+  if (actor.kind === 'anonymous') return { repo, role: null, hasActiveGrant: false, hasPendingRequest: false };
+  const role = await findRoleInNamespace(db, actor.user.id, repo.namespace);
+  const gated = repo.accessLevel === 'agreement' || repo.accessLevel === 'reviewed';
+  if (role !== null || !gated) return { repo, role, hasActiveGrant: false, hasPendingRequest: false };
+  const grant = await findActiveGrant(db, repo.id, actor.user.id, now);
+  if (grant) return { repo, role, hasActiveGrant: true, hasPendingRequest: false, unmetRequirement: await findUnmetRequirement(db, repo.id, actor.user.id, now) };
+  const latest = await findLatestRequest(db, repo.id, actor.user.id);
+  const pending = latest !== undefined && WAITING.has(latest.status);
+  // A refusal names why an earlier grant stopped (revoked with its reason, or ended).
+  return { repo, role, hasActiveGrant: false, hasPendingRequest: pending, lapsedGrant: pending ? null : await findLapsedGrant(db, repo.id, actor.user.id, now) };
+}
+
+export const repoUrl = (repo: RepositoryRow, baseUrl: string) => `${baseUrl}/${repo.type === 'dataset' ? 'datasets/' : ''}${repo.namespace}/${repo.name}`;
+
+/** Asks the policy and throws the user-facing error when the answer is no. */
+export function ensureAuthorized(actor: Actor, action: Action & { facts: RepoFacts }, ctx: { repo: RepositoryRow; baseUrl: string }) {
+  const decision = authorize(actor, action);
+  if (decision.allowed) return;
+  if (decision.reason === 'sign-in-required' && action.type !== 'repo.download' && action.type !== 'repo.request-access') {
+    // Only getting at the files is "gated"; for anything else (uploads, settings) a missing sign-in is a plain 401.
+    throw new AppError('authentication_required', 401, 'Sign in, or pass a token in the Authorization header (create one under Settings → Tokens), to do this.');
+  }
+  throw denialToError(decision.reason, {
+    repoType: ctx.repo.type,
+    repoId: `${ctx.repo.namespace}/${ctx.repo.name}`,
+    repoUrl: repoUrl(ctx.repo, ctx.baseUrl),
+    accessLevel: ctx.repo.accessLevel,
+    blockedAt: ctx.repo.blockedAt,
+    blockedReason: ctx.repo.blockedReason,
+    unmetRequirement: action.facts.unmetRequirement,
+    embargo: action.facts.embargo,
+    lapsedGrant: action.facts.lapsedGrant,
+    agreementUrl: `${ctx.baseUrl}/api/${ctx.repo.type === 'dataset' ? 'datasets' : 'models'}/${ctx.repo.namespace}/${ctx.repo.name}/agreement`,
+    baseUrl: ctx.baseUrl,
+  });
+}
+

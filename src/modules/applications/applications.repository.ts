@@ -1,0 +1,159 @@
+import { and, asc, desc, eq, inArray, ne, or } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { accessRequests } from '../access/access.tables.ts';
+import { organizations, orgMembers } from '../orgs/orgs.tables.ts';
+import { repositories } from '../repos/repos.tables.ts';
+import { namespaces, users } from '../users/users.tables.ts';
+import type { ApplicationStatus } from './applications.models.ts';
+import { applicationComments, applicationConflicts, applicationEvents, applicationRenewals, applicationVotes, repoAccessPolicies, repoReviewers } from './applications.tables.ts';
+import { grants } from '../access/access.tables.ts';
+
+export type ApplicationRow = typeof accessRequests.$inferSelect;
+export type PolicyRow = typeof repoAccessPolicies.$inferSelect;
+export type EventRow = typeof applicationEvents.$inferSelect;
+export type VoteRow = typeof applicationVotes.$inferSelect;
+
+const person = { id: users.id, username: users.username, displayName: users.displayName, email: users.email };
+
+// ---- Policy and committee
+
+export const findPolicy = async (db: Db, repoId: string) =>
+  (await db.select().from(repoAccessPolicies).where(eq(repoAccessPolicies.repoId, repoId)).limit(1))[0];
+
+export const findPolicies = async (db: Db, repoIds: string[]) =>
+  repoIds.length === 0 ? [] : db.select().from(repoAccessPolicies).where(inArray(repoAccessPolicies.repoId, repoIds));
+
+export async function upsertPolicy(db: Db, row: typeof repoAccessPolicies.$inferInsert) {
+  const { repoId, ...values } = row;
+  const [saved] = await db.insert(repoAccessPolicies).values(row).onConflictDoUpdate({ target: repoAccessPolicies.repoId, set: values }).returning();
+  return saved!;
+}
+
+export const listReviewers = (db: Db, repoId: string) =>
+  db.select({ ...person, addedAt: repoReviewers.createdAt }).from(repoReviewers).innerJoin(users, eq(users.id, repoReviewers.userId)).where(eq(repoReviewers.repoId, repoId)).orderBy(asc(users.username));
+
+export async function insertReviewer(db: Db, row: typeof repoReviewers.$inferInsert) {
+  const [saved] = await db.insert(repoReviewers).values(row).onConflictDoNothing().returning();
+  return saved;
+}
+
+export async function deleteReviewer(db: Db, repoId: string, userId: string) {
+  const rows = await db.delete(repoReviewers).where(and(eq(repoReviewers.repoId, repoId), eq(repoReviewers.userId, userId))).returning();
+  return rows.length;
+}
+
+export const isReviewer = async (db: Db, repoId: string, userId: string) =>
+  (await db.select({ id: repoReviewers.userId }).from(repoReviewers).where(and(eq(repoReviewers.repoId, repoId), eq(repoReviewers.userId, userId))).limit(1)).length > 0;
+
+export const listReviewerRepoIds = async (db: Db, userId: string) =>
+  (await db.select({ repoId: repoReviewers.repoId }).from(repoReviewers).where(eq(repoReviewers.userId, userId))).map((r) => r.repoId);
+
+/** The publishers of a namespace: its user, or an organisation's admin and write members. */
+export async function listPublishers(db: Db, namespace: string) {
+  const [ns] = await db.select().from(namespaces).where(eq(namespaces.name, namespace)).limit(1);
+  if (!ns) return [];
+  if (ns.kind === 'user') return db.select(person).from(users).where(eq(users.username, namespace));
+  return db.select(person).from(orgMembers).innerJoin(organizations, eq(organizations.id, orgMembers.orgId)).innerJoin(users, eq(users.id, orgMembers.userId))
+    .where(and(eq(organizations.name, namespace), inArray(orgMembers.role, ['admin', 'write'])));
+}
+
+/** Namespaces where the user publishes: their own and organisations where they are admin or write. */
+export async function listPublisherNamespaces(db: Db, userId: string, username: string) {
+  const orgs = await db.select({ name: organizations.name }).from(orgMembers).innerJoin(organizations, eq(organizations.id, orgMembers.orgId))
+    .where(and(eq(orgMembers.userId, userId), inArray(orgMembers.role, ['admin', 'write'])));
+  return [username, ...orgs.map((o) => o.name)];
+}
+
+// ---- Applications
+
+export const findApplication = async (db: Db, id: string) => (await db.select().from(accessRequests).where(eq(accessRequests.id, id)).limit(1))[0];
+
+/** Locks the application row for the rest of the transaction: votes and decisions on it queue up. */
+export const lockApplication = async (db: Db, id: string) => (await db.select().from(accessRequests).where(eq(accessRequests.id, id)).limit(1).for('update'))[0];
+
+export const findOpenApplication = async (db: Db, repoId: string, userId: string) =>
+  (await db.select().from(accessRequests).where(and(eq(accessRequests.repoId, repoId), eq(accessRequests.userId, userId), inArray(accessRequests.status, ['draft', 'submitted', 'returned']))).limit(1))[0];
+
+/** Inserts an application; undefined when the user already has an open one (the one-open index). */
+export async function insertApplication(db: Db, row: typeof accessRequests.$inferInsert) {
+  const [saved] = await db.insert(accessRequests).values(row).onConflictDoNothing().returning();
+  return saved;
+}
+
+/** Updates only if the application is still in `expected`: of two concurrent changes one wins. */
+export async function updateApplicationIf(db: Db, id: string, expected: ApplicationStatus, values: Partial<typeof accessRequests.$inferInsert>) {
+  const [saved] = await db.update(accessRequests).set(values).where(and(eq(accessRequests.id, id), eq(accessRequests.status, expected))).returning();
+  return saved;
+}
+
+export const listApplicationsOfUser = (db: Db, userId: string) =>
+  db.select({ application: accessRequests, repo: { type: repositories.type, namespace: repositories.namespace, name: repositories.name } })
+    .from(accessRequests).innerJoin(repositories, eq(repositories.id, accessRequests.repoId))
+    .where(eq(accessRequests.userId, userId)).orderBy(desc(accessRequests.createdAt), desc(accessRequests.updatedAt));
+
+/** Submitted applications of the given repositories or namespaces, not the reviewer's own; oldest first. */
+export function listQueueCandidates(db: Db, options: { repoIds: string[]; namespaces: string[]; excludeUserId: string }) {
+  const scopes = [
+    ...(options.repoIds.length ? [inArray(accessRequests.repoId, options.repoIds)] : []),
+    ...(options.namespaces.length ? [inArray(repositories.namespace, options.namespaces)] : []),
+  ];
+  return db.select({ application: accessRequests, repo: repositories, applicant: person })
+    .from(accessRequests).innerJoin(repositories, eq(repositories.id, accessRequests.repoId)).innerJoin(users, eq(users.id, accessRequests.userId))
+    .where(and(eq(accessRequests.status, 'submitted'), ne(accessRequests.userId, options.excludeUserId), or(...scopes)))
+    .orderBy(asc(accessRequests.submittedAt)).limit(500);
+}
+
+// ---- Events, votes, conflicts, comments
+
+export const insertEvent = (db: Db, row: typeof applicationEvents.$inferInsert) => db.insert(applicationEvents).values(row);
+
+export const listEvents = (db: Db, applicationIds: string[]) =>
+  applicationIds.length === 0 ? Promise.resolve([]) :
+    db.select({ event: applicationEvents, actor: { username: users.username } }).from(applicationEvents).leftJoin(users, eq(users.id, applicationEvents.actorUserId))
+      .where(inArray(applicationEvents.applicationId, applicationIds)).orderBy(asc(applicationEvents.seq));
+
+/** Records a vote; undefined when the reviewer already voted in this round. */
+export async function insertVote(db: Db, row: typeof applicationVotes.$inferInsert) {
+  const [saved] = await db.insert(applicationVotes).values(row).onConflictDoNothing().returning();
+  return saved;
+}
+
+export const listVotes = (db: Db, applicationId: string) =>
+  db.select({ vote: applicationVotes, reviewer: { username: users.username } }).from(applicationVotes).innerJoin(users, eq(users.id, applicationVotes.reviewerId))
+    .where(eq(applicationVotes.applicationId, applicationId)).orderBy(asc(applicationVotes.round), asc(applicationVotes.createdAt));
+
+export async function insertConflict(db: Db, row: typeof applicationConflicts.$inferInsert) {
+  const [saved] = await db.insert(applicationConflicts).values(row).onConflictDoNothing().returning();
+  return saved;
+}
+
+/** `applicationId:round` of every vote the reviewer cast on the given applications. */
+export const listVotedRoundsOfReviewer = async (db: Db, reviewerId: string, applicationIds: string[]) =>
+  applicationIds.length === 0 ? new Set<string>() :
+    new Set((await db.select({ id: applicationVotes.applicationId, round: applicationVotes.round }).from(applicationVotes)
+      .where(and(eq(applicationVotes.reviewerId, reviewerId), inArray(applicationVotes.applicationId, applicationIds)))).map((r) => `${r.id}:${r.round}`));
+
+export const listConflicts = (db: Db, applicationId: string) =>
+  db.select({ conflict: applicationConflicts, reviewer: { username: users.username } }).from(applicationConflicts).innerJoin(users, eq(users.id, applicationConflicts.reviewerId))
+    .where(eq(applicationConflicts.applicationId, applicationId));
+
+export const listConflictsOfReviewer = async (db: Db, reviewerId: string, applicationIds: string[]) =>
+  applicationIds.length === 0 ? new Set<string>() :
+    new Set((await db.select({ id: applicationConflicts.applicationId }).from(applicationConflicts)
+      .where(and(eq(applicationConflicts.reviewerId, reviewerId), inArray(applicationConflicts.applicationId, applicationIds)))).map((r) => r.id));
+
+export const insertComment = async (db: Db, row: typeof applicationComments.$inferInsert) => (await db.insert(applicationComments).values(row).returning())[0]!;
+
+export const listComments = (db: Db, applicationId: string) =>
+  db.select({ comment: applicationComments, author: { username: users.username } }).from(applicationComments).innerJoin(users, eq(users.id, applicationComments.authorId))
+    .where(eq(applicationComments.applicationId, applicationId)).orderBy(asc(applicationComments.createdAt));
+
+export const findRepositoryById = async (db: Db, id: string) => (await db.select().from(repositories).where(eq(repositories.id, id)).limit(1))[0];
+
+export const hasConflict = async (db: Db, applicationId: string, reviewerId: string) =>
+  (await db.select({ id: applicationConflicts.reviewerId }).from(applicationConflicts).where(and(eq(applicationConflicts.applicationId, applicationId), eq(applicationConflicts.reviewerId, reviewerId))).limit(1)).length > 0;
+
+/** The grant a renewal application would extend, if the application is a renewal. */
+export const findRenewedGrant = async (db: Db, applicationId: string) =>
+  (await db.select({ id: grants.id, endsAt: grants.endsAt, revokedAt: grants.revokedAt }).from(applicationRenewals).innerJoin(grants, eq(grants.id, applicationRenewals.grantId))
+    .where(eq(applicationRenewals.applicationId, applicationId)).limit(1))[0];

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestServer, type TestServer } from '../../../test/support/test-server.ts';
+import { COMPLETE } from '../../../test/support/assessments.ts';
+
+describe('strict release review (AIRLOCK_RELEASE_REVIEW=strict)', () => {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    server = await startTestServer({ config: { releaseReview: 'strict' } });
+    await server.createUser('alice');
+    token = await server.createToken('alice');
+  });
+  after(() => server.close());
+
+  it('refuses to create a gated repository before any assessment, naming the level', async () => {
+    const res = await server.api('POST', '/api/repos', { token, json: { repo: 'alice/lm', accessLevel: 'reviewed' } });
+    const body = (await res.json()) as { code: string; field: string; detail: string };
+    assert.equal(res.status, 409);
+    assert.deepEqual([body.code, body.field], ['assessment_required', 'accessLevel']);
+    assert.match(body.detail, /no-download/);
+    assert.equal((await server.api('GET', '/api/models/alice/lm')).status, 404, 'nothing was created');
+  });
+
+  it('lets the publisher create it at no-download, submit an assessment, then gate it', async () => {
+    assert.equal((await server.api('POST', '/api/repos', { token, json: { repo: 'alice/lm', accessLevel: 'no-download' } })).status, 201);
+    assert.equal((await server.api('POST', '/api/repos', { token, json: { repo: 'alice/open-lm', accessLevel: 'open' } })).status, 201, 'open needs no assessment');
+    const patch = () => server.api('PATCH', '/api/models/alice/lm/settings', { token, json: { accessLevel: 'reviewed' } });
+    assert.equal((await patch()).status, 409);
+    assert.equal((await server.api('POST', '/api/models/alice/lm/assessment/submit', { token, json: { ...COMPLETE, accessLevel: 'reviewed' } })).status, 201);
+    assert.equal((await patch()).status, 200);
+  });
+});

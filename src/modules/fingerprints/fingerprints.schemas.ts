@@ -1,0 +1,3 @@
+import { z } from 'zod';
+
+export const fingerprintSettingSchema = z.object({ enabled: z.boolean() }).strict();

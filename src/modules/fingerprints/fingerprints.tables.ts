@@ -1,0 +1,32 @@
+import { bigint, boolean, index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { blobs } from '../blobs/blobs.tables.ts';
+import { repositories } from '../repos/repos.tables.ts';
+import { users } from '../users/users.tables.ts';
+
+/** Whether a repository hands each recipient their own fingerprinted copy of `.safetensors` files. */
+export const repositoryFingerprinting = pgTable('repository_fingerprinting', {
+  repoId: uuid('repo_id').primaryKey().references(() => repositories.id, { onDelete: 'cascade' }),
+  enabled: boolean('enabled').notNull(),
+  updatedBy: uuid('updated_by').notNull().references(() => users.id),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * One row per (original blob, recipient) once their copy has been computed: its hashes, served as
+ * ETag and in their manifest. It is also the record `airlock trace` draws its candidates from.
+ * Rows are never updated; `scheme` says which marking produced them.
+ */
+export const fingerprintCopies = pgTable(
+  'fingerprint_copies',
+  {
+    blobSha256: text('blob_sha256').notNull().references(() => blobs.sha256),
+    userId: uuid('user_id').notNull().references(() => users.id),
+    scheme: text('scheme').notNull(),
+    sha256: text('sha256').notNull(),
+    /** Computed only when a personal manifest needs it, to keep the first request of a copy to one hash. */
+    md5: text('md5'),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.blobSha256, t.userId] }), index('fingerprint_copies_user_idx').on(t.userId)],
+);

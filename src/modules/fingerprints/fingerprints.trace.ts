@@ -1,0 +1,100 @@
+import { BLOCK, emptyVotes, FALSE_ACCUSATION_BOUND, markedTensor, fileKey, recipientCode, scoreCode, voteTensor, MARKED_DTYPES, type Score } from './fingerprints.models.ts';
+import type { SafetensorsHeader, TensorEntry } from './safetensors.ts';
+import { dtypeBytes, isLosslessUpcast, narrow } from './fingerprints.widen.ts';
+
+/** Tracing a suspected copy back to its recipient. Pure but for the `read` callback. */
+
+export interface TraceOriginal {
+  fileSha256: string;
+  header: SafetensorsHeader;
+  /** Where it was published, for the report: `owner/name:path`. */
+  label: string;
+  candidates: { recipientId: string; name: string }[];
+}
+
+/** Reads `length` bytes of the suspected copy from absolute offset `at`. */
+export type SuspectReader = (at: number, length: number) => Promise<Uint8Array>;
+
+export interface CandidateScore extends Score {
+  recipientId: string;
+  name: string;
+  /** `falseMatchProbability` times the number of (file, candidate) pairs tried. */
+  adjustedProbability: number;
+}
+
+export interface FileTrace {
+  original: TraceOriginal;
+  matchedTensors: number;
+  markedTensors: number;
+  marksRead: number;
+  scores: CandidateScore[];
+}
+
+export type TraceVerdict =
+  | { kind: 'named'; best: CandidateScore; file: FileTrace; files: FileTrace[] }
+  | { kind: 'nobody'; reason: string; files: FileTrace[] };
+
+const sameShape = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Tensors of the copy that are the original's by name, shape and dtype, or a dtype that holds the
+ * original's values exactly (BF16 saved as F32, say); the rest were removed or changed.
+ */
+export function matchTensors(suspect: SafetensorsHeader, original: SafetensorsHeader): { original: TensorEntry; suspect: TensorEntry }[] {
+  const byName = new Map(suspect.tensors.map((t) => [t.name, t]));
+  return original.tensors.flatMap((o) => {
+    const s = byName.get(o.name);
+    return s && (s.dtype === o.dtype || isLosslessUpcast(o.dtype, s.dtype)) && sameShape(s.shape, o.shape) ? [{ original: o, suspect: s }] : [];
+  });
+}
+
+/** Blocks read at once from the copy: 256 blocks of 1024 elements (1 MiB of F32). */
+const BLOCKS_PER_READ = 256;
+
+export async function traceSuspect(secret: Buffer, suspect: SafetensorsHeader, read: SuspectReader, originals: TraceOriginal[]): Promise<TraceVerdict> {
+  const compatible = originals
+    .map((original) => ({ original, pairs: matchTensors(suspect, original.header) }))
+    .filter((o) => o.pairs.length > 0);
+  if (compatible.length === 0) return { kind: 'nobody', reason: 'cannot decide: no tensor of this file matches (by name, dtype and shape) any fingerprinted file on record.', files: [] };
+  const tries = compatible.reduce((n, o) => n + o.original.candidates.length, 0);
+
+  const files: FileTrace[] = [];
+  for (const { original, pairs } of compatible) {
+    const key = fileKey(secret, original.fileSha256);
+    const votes = emptyVotes();
+    const marked = pairs.filter((p) => MARKED_DTYPES.has(p.original.dtype) && p.original.elementCount > 0);
+    for (const pair of marked) {
+      const t = markedTensor(key, pair.original, original.header.dataStart);
+      const blockBytes = BLOCK * t.elementSize;
+      const totalBlocks = Math.ceil(t.elementCount / BLOCK);
+      // An upcast copy is read in its own element size and narrowed back to the original dtype.
+      const widening = pair.suspect.dtype === pair.original.dtype ? 1 : dtypeBytes(pair.suspect.dtype) / t.elementSize;
+      for (let block = 0; block < totalBlocks; block += BLOCKS_PER_READ) {
+        const from = block * blockBytes;
+        const length = Math.min(BLOCKS_PER_READ * blockBytes, t.end - t.start - from);
+        const bytes = await read(suspect.dataStart + pair.suspect.begin + from * widening, length * widening);
+        voteTensor(t, widening === 1 ? bytes : narrow(bytes, pair.suspect.dtype, pair.original.dtype), votes, block);
+      }
+    }
+    let marksRead = 0;
+    for (let j = 0; j < votes.ones.length; j++) marksRead += votes.ones[j]! + votes.zeros[j]!;
+    const scores = original.candidates
+      .map((c) => {
+        const score = scoreCode(votes, recipientCode(secret, original.fileSha256, c.recipientId));
+        return { ...c, ...score, adjustedProbability: Math.min(1, score.falseMatchProbability * tries) };
+      })
+      .sort((a, b) => a.falseMatchProbability - b.falseMatchProbability || b.agreeing - a.agreeing);
+    files.push({ original, matchedTensors: pairs.length, markedTensors: marked.length, marksRead, scores });
+  }
+
+  const ranked = files.flatMap((file) => file.scores.map((score) => ({ file, score }))).sort((a, b) => a.score.adjustedProbability - b.score.adjustedProbability);
+  const top = ranked[0];
+  if (top && top.score.adjustedProbability <= FALSE_ACCUSATION_BOUND) return { kind: 'named', best: top.score, file: top.file, files };
+  const marks = files.reduce((n, f) => n + f.marksRead, 0);
+  const reason = marks === 0
+    ? 'cannot decide: the matching tensors carry no readable marks.'
+    : top
+      ? `nobody named: the best match (${top.score.name}, ${top.score.agreeing}/${top.score.decided} bits) could arise by chance with probability ${top.score.adjustedProbability.toExponential(2)}, above the ${FALSE_ACCUSATION_BOUND.toExponential(0)} bound.`
+      : 'nobody named: nobody is on record as having received a fingerprinted copy of the matching file.';
+  return { kind: 'nobody', reason, files };
+}

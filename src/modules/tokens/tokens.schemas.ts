@@ -1,0 +1,8 @@
+import { z } from 'zod';
+
+export const createTokenSchema = z.object({
+  name: z.string().trim().min(1, 'give the token a name').max(100),
+  scope: z.enum(['read', 'write']).default('read'),
+  expiresAt: z.coerce.date().optional(),
+});
+export type CreateTokenInput = z.input<typeof createTokenSchema>;
