@@ -26,7 +26,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 ensureChromium();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/support/fast-check-seed.ts', '--test', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);
 
 /**
