@@ -23,6 +23,7 @@ import { Worker } from 'node:worker_threads';
 import { createScratchDatabase } from '../test/support/scratch-database.ts';
 import { generatedSha256, generatedVerifier, uploadGenerated } from '../test/support/generated-file.ts';
 import { createUserWithToken, freePort, startServerProcess, type ServerProcess } from '../test/support/server-process.ts';
+import { creationSteps } from '../test/support/assessments.ts';
 
 const LIMIT_BYTES = 200 * 1000 * 1000;
 const MB = 1000 * 1000;
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
       if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<Record<string, unknown>>;
     };
-    await api('POST', '/api/repos', { repo: 'publisher/bench-lm', accessLevel: 'reviewed' });
+    for (const step of creationSteps('publisher/bench-lm', 'reviewed')) await api(step.method, step.url, step.json);
     await api('POST', '/api/models/publisher/bench-lm/user-access-request/grant', { user: 'researcher' });
 
     console.log(`Uploading a generated ${sizeMib} MiB file (streamed)…`);

@@ -20,6 +20,7 @@ import { rssNow, sampleRss } from './lib/rss.ts';
 import { runScaleRows } from './lib/scale.ts';
 import { startAirlock, startNginx } from './lib/servers.ts';
 import { writeSafetensors } from './lib/safetensors-file.ts';
+import { creationSteps } from '../test/support/assessments.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'database-url': { type: 'string' }, 'skip-scale': { type: 'boolean', default: false }, dir: { type: 'string' }, 'size-mib': { type: 'string' } } });
 const quick = values.quick!;
@@ -57,7 +58,7 @@ async function main() {
       if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<Record<string, unknown>>;
     };
-    await api('POST', '/api/repos', { repo: 'publisher/bench-lm', accessLevel: 'reviewed' });
+    for (const step of creationSteps('publisher/bench-lm', 'reviewed')) await api(step.method, step.url, step.json);
     await api('POST', '/api/models/publisher/bench-lm/user-access-request/grant', { user: 'researcher' });
     const memory = sampleRss(airlock.pid);
     cleanup.push(() => memory.stop());

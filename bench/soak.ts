@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { createScratchDatabase } from '../test/support/scratch-database.ts';
 import { createUserWithToken, freePort, startServerProcess } from '../test/support/server-process.ts';
 import { generatedBytes } from '../test/support/generated-file.ts';
+import { creationSteps } from '../test/support/assessments.ts';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '5' }, concurrency: { type: 'string', default: '8' }, 'database-url': { type: 'string' } } });
 const MINUTES = Number(values.minutes);
@@ -81,7 +82,7 @@ async function main() {
     };
     const weights = generatedBytes('soak', FILE_SIZE);
     for (const [repo, accessLevel] of [['publisher/open-lm', 'open'], ['publisher/gated-lm', 'reviewed']] as const) {
-      await setup('POST', '/api/repos', { repo, accessLevel });
+      for (const step of creationSteps(repo, accessLevel)) await setup(step.method, step.url, step.json);
       const { sha256 } = await setup('PUT', `/api/models/${repo}/upload`, undefined, weights);
       const card = await setup('PUT', `/api/models/${repo}/upload`, undefined, Buffer.from(`---\nlicense: mit\n---\n# ${repo}\n\nA soak-test model.\n`));
       await setup('POST', `/api/models/${repo}/commit/main`, { message: 'weights', operations: [{ op: 'add', path: 'model.safetensors', sha256 }, { op: 'add', path: 'README.md', sha256: card.sha256 }] });

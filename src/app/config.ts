@@ -15,10 +15,12 @@ const configSchema = z.object({
   /** The shortest research summary a credential application may be submitted with. */
   credentialSummaryMin: z.coerce.number().int().min(0).max(20_000).default(200),
   /**
-   * `strict`: a repository cannot even be created at a gated level without an assessment (create it
-   * at `no-download`, submit one, then open up). `changes` (default): the rule applies to later changes.
+   * `strict` (default): releasing above `open` needs a submitted assessment, so a repository cannot
+   * even be created at a gated level without one (create it at `no-download`, submit one, then open
+   * up). `changes`: creation at any level is allowed and the rule applies to later level changes
+   * only, for platforms that review releases after the fact.
    */
-  releaseReview: z.enum(['changes', 'strict']).default('changes'),
+  releaseReview: z.enum(['changes', 'strict']).default('strict'),
   /** Mounts `/_bench/*` reference routes for `npm run bench`; never set in production. */
   benchRoutes: z.boolean().default(false),
   /** Bearer token for `/metrics`; without it, `/metrics` answers loopback callers only. */

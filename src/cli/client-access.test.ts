@@ -42,12 +42,16 @@ describe('airlock login, repo, grant and revoke against a running server', () =>
     assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')), { endpoint: server.url, token: aliceToken });
 
     // Neither AIRLOCK_TOKEN nor AIRLOCK_ENDPOINT: both come from the saved file.
-    const created = await runCli(['repo', 'create', 'alice/first', '--access', 'agreement'], { env: { AIRLOCK_CONFIG_DIR: configDir } });
+    // Release review is strict by default: a gated level comes after an assessment, and the CLI says how.
+    const refused = await runCli(['repo', 'create', 'alice/first', '--access', 'agreement'], { env: { AIRLOCK_CONFIG_DIR: configDir } });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /^error: accessLevel: .*Create alice\/first at "no-download", submit a risk–benefit assessment/m);
+    const created = await runCli(['repo', 'create', 'alice/first', '--access', 'no-download'], { env: { AIRLOCK_CONFIG_DIR: configDir } });
     assert.equal(created.code, 0, created.stderr);
-    assert.match(created.stdout, /^Created model alice\/first \(access: agreement, public\)$/m);
+    assert.match(created.stdout, /^Created model alice\/first \(access: no-download, public\)$/m);
     assert.match(created.stdout, new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/alice/first$`, 'm'));
     const info = (await (await server.api('GET', '/api/models/alice/first', { token: aliceToken })).json()) as { accessLevel: string };
-    assert.equal(info.accessLevel, 'agreement');
+    assert.equal(info.accessLevel, 'no-download');
   });
 
   it('refuses to save a token the server does not accept', async () => {

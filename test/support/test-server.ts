@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../src/app/config.ts';
+import { COMPLETE } from './assessments.ts';
 import { createScratchDatabase } from './scratch-database.ts';
 import { startServer, type RunningServer } from '../../src/app/runtime.ts';
 import type { Clock } from '../../src/lib/clock.ts';
@@ -96,7 +97,27 @@ export async function uploadFiles(server: TestServer, token: string, repo: strin
   return (await res.json()) as { commitOid: string };
 }
 
+const GATED_LEVELS = new Set(['agreement', 'reviewed']);
+
+/**
+ * Creates a repository at `accessLevel` the way a publisher must under the default (strict)
+ * release review: a gated level is reached by creating the repository at `no-download`,
+ * submitting a risk–benefit assessment that argues for the level, then changing it.
+ */
 export async function createRepo(server: TestServer, token: string, repo: string, options: { type?: 'model' | 'dataset'; accessLevel?: string; private?: boolean } = {}) {
-  const res = await server.api('POST', '/api/repos', { token, json: { repo, type: options.type ?? 'model', accessLevel: options.accessLevel ?? 'open', private: options.private ?? false } });
+  const type = options.type ?? 'model';
+  const accessLevel = options.accessLevel ?? 'open';
+  const gated = GATED_LEVELS.has(accessLevel) && server.runtime.deps.config.releaseReview === 'strict';
+  const res = await server.api('POST', '/api/repos', { token, json: { repo, type, accessLevel: gated ? 'no-download' : accessLevel, private: options.private ?? false } });
   if (res.status !== 201) throw new Error(`create repo failed: ${res.status} ${await res.text()}`);
+  if (gated) await releaseAt(server, token, repo, accessLevel, type);
+}
+
+/** Submits an assessment arguing for `accessLevel` and moves the repository to it. */
+export async function releaseAt(server: TestServer, token: string, repo: string, accessLevel: string, type: 'model' | 'dataset' = 'model') {
+  const prefix = type === 'dataset' ? 'datasets' : 'models';
+  const submitted = await server.api('POST', `/api/${prefix}/${repo}/assessment/submit`, { token, json: { ...COMPLETE, accessLevel } });
+  if (submitted.status !== 201) throw new Error(`assessment submission failed: ${submitted.status} ${await submitted.text()}`);
+  const changed = await server.api('PATCH', `/api/${prefix}/${repo}/settings`, { token, json: { accessLevel } });
+  if (changed.status !== 200) throw new Error(`level change failed: ${changed.status} ${await changed.text()}`);
 }

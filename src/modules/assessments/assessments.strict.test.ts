@@ -3,11 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../../../test/support/test-server.ts';
 import { COMPLETE } from '../../../test/support/assessments.ts';
 
-describe('strict release review (AIRLOCK_RELEASE_REVIEW=strict)', () => {
+describe('release review at creation (strict, the default)', () => {
   let server: TestServer;
   let token: string;
   before(async () => {
-    server = await startTestServer({ config: { releaseReview: 'strict' } });
+    server = await startTestServer();
     await server.createUser('alice');
     token = await server.createToken('alice');
   });
@@ -29,5 +29,23 @@ describe('strict release review (AIRLOCK_RELEASE_REVIEW=strict)', () => {
     assert.equal((await patch()).status, 409);
     assert.equal((await server.api('POST', '/api/models/alice/lm/assessment/submit', { token, json: { ...COMPLETE, accessLevel: 'reviewed' } })).status, 201);
     assert.equal((await patch()).status, 200);
+  });
+});
+
+describe('release review of changes only (AIRLOCK_RELEASE_REVIEW=changes)', () => {
+  let server: TestServer;
+  let token: string;
+  before(async () => {
+    server = await startTestServer({ config: { releaseReview: 'changes' } });
+    await server.createUser('alice');
+    token = await server.createToken('alice');
+  });
+  after(() => server.close());
+
+  it('creates a gated repository at once, and still asks for an assessment before it opens up', async () => {
+    assert.equal((await server.api('POST', '/api/repos', { token, json: { repo: 'alice/lm', accessLevel: 'reviewed' } })).status, 201);
+    const res = await server.api('PATCH', '/api/models/alice/lm/settings', { token, json: { accessLevel: 'agreement' } });
+    assert.equal(res.status, 409);
+    assert.equal(((await res.json()) as { code: string }).code, 'assessment_required');
   });
 });
