@@ -12,9 +12,11 @@ export const repositoryFingerprinting = pgTable('repository_fingerprinting', {
 });
 
 /**
- * One row per (original blob, recipient) once their copy has been computed: its hashes, served as
- * ETag and in their manifest. It is also the record `airlock trace` draws its candidates from.
- * Rows are never updated; `scheme` says which marking produced them.
+ * One row per (original blob, recipient, scheme) once their copy has been computed: its hashes,
+ * served as ETag and in their manifest. It is also the record `airlock trace` draws its candidates
+ * from. The scheme is part of the key: a copy made under an older marking holds other bytes, so its
+ * hashes are never served for the current one, yet its row stays as the record of who received it.
+ * Rows are never updated but for the md5, filled in when first needed.
  */
 export const fingerprintCopies = pgTable(
   'fingerprint_copies',
@@ -28,5 +30,5 @@ export const fingerprintCopies = pgTable(
     size: bigint('size', { mode: 'number' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.blobSha256, t.userId] }), index('fingerprint_copies_user_idx').on(t.userId)],
+  (t) => [primaryKey({ columns: [t.blobSha256, t.userId, t.scheme] }), index('fingerprint_copies_user_idx').on(t.userId)],
 );

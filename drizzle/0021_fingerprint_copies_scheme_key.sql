@@ -1,0 +1,2 @@
+ALTER TABLE "fingerprint_copies" DROP CONSTRAINT "fingerprint_copies_blob_sha256_user_id_pk";--> statement-breakpoint
+ALTER TABLE "fingerprint_copies" ADD CONSTRAINT "fingerprint_copies_blob_sha256_user_id_scheme_pk" PRIMARY KEY("blob_sha256","user_id","scheme");
