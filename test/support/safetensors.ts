@@ -1,5 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
-import type { FilePlan } from '../../src/modules/fingerprints/fingerprints.models.ts';
+import type { CopyPlan } from '../../src/modules/fingerprints/fingerprints.models.ts';
 import { fingerprintRange, readEndFor } from '../../src/modules/fingerprints/fingerprints.stream.ts';
 
 /** Builds real safetensors files for tests: random F32/F16/BF16 (and integer) tensors, seeded. */
@@ -95,10 +95,10 @@ async function* chunked(file: Buffer, start: number, end: number, sizes: number[
   }
 }
 
-/** Bytes [start, end] of a recipient's fingerprinted copy of `file`, through the streaming transform. */
-export async function copyRange(file: Buffer, plan: FilePlan, code: Uint8Array, start = 0, end = file.length - 1, sizes = [1 << 20]): Promise<Buffer> {
+/** Bytes [start, end] of the recipient's fingerprinted copy of `file` that `plan` describes, through the streaming transform. */
+export async function copyRange(file: Buffer, plan: CopyPlan, start = 0, end = file.length - 1, sizes = [1 << 20]): Promise<Buffer> {
   const readEnd = readEndFor(end, file.length);
   const parts: Buffer[] = [];
-  for await (const part of fingerprintRange(chunked(file, start, readEnd, sizes), plan, code, start, end, readEnd)) parts.push(part);
+  for await (const part of fingerprintRange(chunked(file, start, readEnd, sizes), plan, start, end, readEnd)) parts.push(part);
   return Buffer.concat(parts);
 }

@@ -12,6 +12,8 @@ import { runCli } from '../../../test/support/run-cli.ts';
 import { buildSafetensors, SMALL_MODEL } from '../../../test/support/safetensors.ts';
 import { createRepo, startTestServer, uploadFiles, type TestServer } from '../../../test/support/test-server.ts';
 import { auditEvents } from '../audit/audit.tables.ts';
+import { SCHEME } from './fingerprints.models.ts';
+import { fingerprintCopies } from './fingerprints.tables.ts';
 import { verifyManifestSignature, type SignedManifest } from '../manifests/manifests.models.ts';
 import { parseSafetensorsHeader } from './safetensors.ts';
 
@@ -146,6 +148,21 @@ describe('fingerprinted downloads of safetensors weights', () => {
     assert.deepEqual((await get(alice, 'model.safetensors')).body, WEIGHTS);
     assert.equal((await server.api('PUT', `/api/models/${REPO}/fingerprinting`, { token: owner, json: { enabled: true } })).status, 200);
     assert.deepEqual((await get(alice, 'model.safetensors')).body, copy);
+  });
+
+  it('never serves the hashes of a copy recorded under an older scheme, and keeps that record', async () => {
+    const carol = await server.createUser('carol');
+    const grant = await server.api('POST', `/api/models/${REPO}/user-access-request/grant`, { token: owner, json: { user: 'carol' } });
+    assert.equal(grant.status, 200, await grant.text());
+    const db = server.runtime.deps.db;
+    const stale = { blobSha256: sha256(WEIGHTS), userId: carol.id, scheme: 'airlock-fp/v1', sha256: 'a'.repeat(64), md5: 'b'.repeat(32), size: WEIGHTS.length, createdAt: new Date() };
+    await db.insert(fingerprintCopies).values(stale);
+    const { res, body } = await get(await server.createToken('carol', 'read'), 'model.safetensors');
+    assert.equal(res.status, 200);
+    assert.equal(unquote(res.headers.get('etag')), sha256(body));
+    assert.equal(res.headers.get('x-airlock-fingerprinted'), SCHEME);
+    const rows = await db.select().from(fingerprintCopies).where(eq(fingerprintCopies.userId, carol.id));
+    assert.deepEqual(rows.map((r) => [r.scheme, r.sha256]).sort(), [['airlock-fp/v1', stale.sha256], [SCHEME, sha256(body)]].sort());
   });
 
   it('serves a truncated safetensors file unmodified rather than half-marked', async () => {

@@ -5,17 +5,21 @@ import type { SafetensorsHeader, TensorEntry } from './safetensors.ts';
  * Per-recipient fingerprints of safetensors weights. Pure (no I/O).
  *
  * - Positions: each floating-point tensor (F32, F16, BF16) is cut into blocks of `BLOCK` elements;
- *   a keyed PRF of (server secret, file sha256, tensor name, block) picks at most one element per
- *   block. So at most 1 element in 1024 is touched, and the positions depend on the file, never on
- *   the recipient (tracing must find them without knowing who leaked).
+ *   a keyed PRF of (server secret, file sha256, recipient id, tensor name, block) picks at most one
+ *   element per block. So at most 1 element in 1024 is touched, and each recipient has their own
+ *   positions: colluders who compare their copies learn where *their* marks lie, not everyone's.
+ *   Tracing therefore reads a suspect at each candidate's positions in turn (see fingerprints.trace.ts).
  * - Codeword: a 128-bit code, HMAC(secret, file sha256, recipient id). Block b carries code bit
  *   (b + shift) mod 128, XORed with a keyed whitening bit so the marks are balanced whatever the
  *   weights' own low bits are. Each bit is repeated over many blocks; decoding is a majority vote.
+ *   At another candidate's positions the low bits are those of random elements, so that
+ *   candidate's votes are fair coins: the binomial bound of `scoreCode` holds for every innocent.
  * - Mark: the element's lowest mantissa bit is set to that value: a change of at most 1 unit in the
  *   last place. Non-finite elements (all-ones exponent) are never touched, so Inf never becomes NaN.
  */
 
-export const SCHEME = 'airlock-fp/v1';
+/** v1 had per-file positions; v2 (per-recipient positions) marks and traces differently. */
+export const SCHEME = 'airlock-fp/v2';
 export const BLOCK = 1024;
 export const CODE_BITS = 128;
 export const MARKED_DTYPES = new Set(['F32', 'F16', 'BF16']);
@@ -35,30 +39,30 @@ export interface MarkedTensor {
   allMarks?: Mark[];
 }
 
-/** What fingerprinting needs to know about one original file, whoever the recipient. */
-export interface FilePlan {
+/** What fingerprinting needs to make one recipient's copy of one original file: where to write, and what. */
+export interface CopyPlan {
   fileSha256: string;
+  recipientId: string;
+  code: Buffer;
   tensors: MarkedTensor[];
 }
 
-export const fileKey = (secret: Buffer, fileSha256: string) => createHmac('sha256', secret).update(`${SCHEME}/file\0${fileSha256}`).digest();
-
-export function tensorKeys(key: Buffer, name: string): { aesKey: Buffer; shift: number } {
-  const digest = createHmac('sha256', key).update(`tensor\0${name}`).digest();
+/** The recipient identifies the copy, the tensor name the tensor: the last field may hold any character. */
+export function tensorKeys(secret: Buffer, fileSha256: string, recipientId: string, name: string): { aesKey: Buffer; shift: number } {
+  const digest = createHmac('sha256', secret).update(`${SCHEME}/tensor\0${fileSha256}\0${recipientId}\0${name}`).digest();
   return { aesKey: digest.subarray(0, 16), shift: digest.readUInt16LE(16) % CODE_BITS };
 }
 
-/** The plan of an original file. `dataStart` shifts offsets to absolute file positions. */
-export function planFile(secret: Buffer, fileSha256: string, header: Pick<SafetensorsHeader, 'dataStart' | 'tensors'>): FilePlan {
-  const key = fileKey(secret, fileSha256);
-  const tensors = header.tensors.filter((t) => MARKED_DTYPES.has(t.dtype) && t.elementCount > 0).map((t) => markedTensor(key, t, header.dataStart));
-  return { fileSha256, tensors };
+/** The plan of a recipient's copy of an original file. `dataStart` shifts offsets to absolute file positions. */
+export function planCopy(secret: Buffer, fileSha256: string, header: Pick<SafetensorsHeader, 'dataStart' | 'tensors'>, recipientId: string): CopyPlan {
+  const tensors = header.tensors.filter((t) => MARKED_DTYPES.has(t.dtype) && t.elementCount > 0).map((t) => markedTensor(secret, fileSha256, recipientId, t, header.dataStart));
+  return { fileSha256, recipientId, code: recipientCode(secret, fileSha256, recipientId), tensors };
 }
 
 const SMALL_TENSOR_BLOCKS = 16;
 
-export function markedTensor(key: Buffer, t: TensorEntry, dataStart: number): MarkedTensor {
-  const tensor: MarkedTensor = { name: t.name, dtype: t.dtype, elementSize: SIZES[t.dtype]!, elementCount: t.elementCount, start: dataStart + t.begin, end: dataStart + t.end, ...tensorKeys(key, t.name) };
+export function markedTensor(secret: Buffer, fileSha256: string, recipientId: string, t: TensorEntry, dataStart: number): MarkedTensor {
+  const tensor: MarkedTensor = { name: t.name, dtype: t.dtype, elementSize: SIZES[t.dtype]!, elementCount: t.elementCount, start: dataStart + t.begin, end: dataStart + t.end, ...tensorKeys(secret, fileSha256, recipientId, t.name) };
   const blocks = Math.ceil(t.elementCount / BLOCK);
   if (blocks <= SMALL_TENSOR_BLOCKS) tensor.allMarks = marksOf(tensor, 0, blocks);
   return tensor;
@@ -110,7 +114,8 @@ export function isNonFinite(dtype: string, bytes: Uint8Array, at: number): boole
  * when `more` data follows, the offset of its first byte is returned so the caller holds the tail
  * back; otherwise (a truncated file) it is left as it is. Returns `bufStart + buf.length` when done.
  */
-export function patchBuffer(plan: FilePlan, code: Uint8Array, buf: Uint8Array, bufStart: number, more: boolean): number {
+export function patchBuffer(plan: CopyPlan, buf: Uint8Array, bufStart: number, more: boolean): number {
+  const code = plan.code;
   const bufEnd = bufStart + buf.length;
   for (let k = firstTensorEndingAfter(plan.tensors, bufStart); k < plan.tensors.length; k++) {
     const t = plan.tensors[k]!;
@@ -153,11 +158,12 @@ export interface Votes {
 export const emptyVotes = (): Votes => ({ ones: new Uint32Array(CODE_BITS), zeros: new Uint32Array(CODE_BITS) });
 
 /**
- * Reads the marks of tensor `t` (positions from the original) out of `bytes`: the same tensor's
- * data in the suspected copy, from element `firstBlock * BLOCK` on (the copy may hold the tensor
+ * Reads the marks of tensor `t` (one candidate's positions in the original) out of `bytes`: the
+ * same tensor's data in the suspected copy, from element `firstBlock * BLOCK` on (the copy may hold the tensor
  * at another offset, and a big tensor is read a few blocks at a time).
  */
-export function voteTensor(t: MarkedTensor, bytes: Uint8Array, votes: Votes, firstBlock = 0): void {
+export function voteTensor(t: MarkedTensor, bytes: Uint8Array, votes: Votes, firstBlock = 0): number {
+  let read = 0;
   const blocks = Math.ceil(bytes.length / t.elementSize / BLOCK);
   const base = firstBlock * BLOCK * t.elementSize;
   for (const mark of marksOf(t, firstBlock, firstBlock + blocks)) {
@@ -165,7 +171,9 @@ export function voteTensor(t: MarkedTensor, bytes: Uint8Array, votes: Votes, fir
     if (at + t.elementSize > bytes.length || isNonFinite(t.dtype, bytes, at)) continue;
     if (((bytes[at]! & 1) ^ mark.whitening) === 1) votes.ones[mark.bit]!++;
     else votes.zeros[mark.bit]!++;
+    read++;
   }
+  return read;
 }
 
 export interface Score {

@@ -1,4 +1,4 @@
-import { patchBuffer, type FilePlan } from './fingerprints.models.ts';
+import { patchBuffer, type CopyPlan } from './fingerprints.models.ts';
 
 /** The widest marked element (F32) less one: how far past a range its last element may reach. */
 const ELEMENT_TAIL = 3;
@@ -14,7 +14,7 @@ export const readEndFor = (end: number, fileSize: number) => Math.min(end + ELEM
  * Chunks are marked in place and handed on without copying; only when a marked element is cut
  * by a chunk boundary are its few bytes held back and joined to the next chunk.
  */
-export async function* fingerprintRange(source: AsyncIterable<Buffer>, plan: FilePlan, code: Uint8Array, start: number, end: number, readEnd: number): AsyncGenerator<Buffer> {
+export async function* fingerprintRange(source: AsyncIterable<Buffer>, plan: CopyPlan, start: number, end: number, readEnd: number): AsyncGenerator<Buffer> {
   let carry: Buffer | null = null;
   let carryStart = start;
   let position = start;
@@ -22,7 +22,7 @@ export async function* fingerprintRange(source: AsyncIterable<Buffer>, plan: Fil
     const buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     const bufStart: number = carry ? carryStart : position;
     position += chunk.length;
-    const ready = patchBuffer(plan, code, buf, bufStart, position <= readEnd);
+    const ready = patchBuffer(plan, buf, bufStart, position <= readEnd);
     carry = ready < position ? buf.subarray(ready - bufStart) : null;
     carryStart = ready;
     const out = clip(buf.subarray(0, ready - bufStart), bufStart, end);

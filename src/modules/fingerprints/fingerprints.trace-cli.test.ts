@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../test/support/run-cli.ts';
 import { assembleSafetensors, buildSafetensors, copyRange, SMALL_MODEL } from '../../../test/support/safetensors.ts';
 import { createRepo, startTestServer, uploadFiles, type TestServer } from '../../../test/support/test-server.ts';
-import { marksOf, planFile, recipientCode } from './fingerprints.models.ts';
+import { marksOf, planCopy } from './fingerprints.models.ts';
 import { loadFingerprintSecret } from './fingerprints.secret.ts';
 import { parseSafetensorsHeader } from './safetensors.ts';
 
@@ -19,6 +19,7 @@ describe('airlock trace FILE', () => {
   let server: TestServer;
   let dir: string;
   const copies = new Map<string, Buffer>();
+  const userIds = new Map<string, string>();
   const trace = (file: string, extra: string[] = []) =>
     runCli(['trace', file, ...extra], { env: { AIRLOCK_DATA: server.dataDir, DATABASE_URL: server.runtime.deps.config.databaseUrl } });
   const write = async (name: string, bytes: Buffer) => {
@@ -36,7 +37,7 @@ describe('airlock trace FILE', () => {
     await uploadFiles(server, owner, REPO, { 'weights/model.safetensors': WEIGHTS });
     assert.equal((await server.api('PUT', `/api/models/${REPO}/fingerprinting`, { token: owner, json: { enabled: true } })).status, 200);
     for (const name of RECIPIENTS) {
-      await server.createUser(name);
+      userIds.set(name, (await server.createUser(name)).id);
       assert.equal((await server.api('POST', `/api/models/${REPO}/user-access-request/grant`, { token: owner, json: { user: name } })).status, 200);
       const res = await server.api('GET', `/${REPO}/resolve/main/weights/model.safetensors`, { token: await server.createToken(name, 'read') });
       copies.set(name, Buffer.from(await res.arrayBuffer()));
@@ -69,7 +70,7 @@ describe('airlock trace FILE', () => {
   it('names the recipient when a fifth of the touched elements were re-randomised', async () => {
     const copy = Buffer.from(copies.get('eli')!);
     const secret = await loadFingerprintSecret(server.dataDir);
-    const plan = planFile(secret, createHash('sha256').update(WEIGHTS).digest('hex'), parseSafetensorsHeader(WEIGHTS));
+    const plan = planCopy(secret, createHash('sha256').update(WEIGHTS).digest('hex'), parseSafetensorsHeader(WEIGHTS), userIds.get('eli')!);
     for (const t of plan.tensors) {
       for (const mark of marksOf(t, 0, Math.ceil(t.elementCount / 1024))) {
         const at = t.start + mark.element * t.elementSize;
@@ -88,7 +89,7 @@ describe('airlock trace FILE', () => {
     assert.doesNotMatch(original.stdout, /Recipient:/);
     const secret = await loadFingerprintSecret(server.dataDir);
     const fileSha256 = createHash('sha256').update(WEIGHTS).digest('hex');
-    const strangersCopy = await copyRange(WEIGHTS, planFile(secret, fileSha256, parseSafetensorsHeader(WEIGHTS)), recipientCode(secret, fileSha256, randomUUID()));
+    const strangersCopy = await copyRange(WEIGHTS, planCopy(secret, fileSha256, parseSafetensorsHeader(WEIGHTS), randomUUID()));
     const stranger = await trace(await write('stranger.safetensors', strangersCopy));
     assert.equal(stranger.code, 1);
     assert.doesNotMatch(stranger.stdout, /Recipient:/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { assembleSafetensors, buildSafetensors, copyRange, SMALL_MODEL } from '../../../test/support/safetensors.ts';
-import { marksOf, planFile, recipientCode, type FilePlan } from './fingerprints.models.ts';
+import { marksOf, planCopy } from './fingerprints.models.ts';
 import { traceSuspect, type TraceOriginal } from './fingerprints.trace.ts';
 import { parseSafetensorsHeader, type SafetensorsHeader } from './safetensors.ts';
 
@@ -58,10 +58,10 @@ describe('tracing a leaked copy to its recipient', () => {
   const original = buildSafetensors('leak', SMALL_MODEL, { format: 'pt' });
   const fileSha256 = sha256(original);
   const header = parseSafetensorsHeader(original, original.length);
-  const plan: FilePlan = planFile(secret, fileSha256, header);
+  const planOf = (recipientId: string) => planCopy(secret, fileSha256, header, recipientId);
   const recipients = Array.from({ length: 50 }, (_, i) => ({ recipientId: randomUUID(), name: `researcher${i}` }));
   const record: TraceOriginal = { fileSha256, header, label: 'lab/model:model.safetensors', candidates: recipients };
-  const copyFor = (recipientId: string) => copyRange(original, plan, recipientCode(secret, fileSha256, recipientId));
+  const copyFor = (recipientId: string) => copyRange(original, planOf(recipientId));
   const trace = (file: Buffer, originals = [record]) => traceSuspect(secret, parseSafetensorsHeader(file, file.length), readerOf(file), originals);
   let copies: Buffer[] = [];
 
@@ -97,7 +97,7 @@ describe('tracing a leaked copy to its recipient', () => {
   it('names the recipient when 20% of the touched elements were re-randomised', async () => {
     const copy = Buffer.from(copies[23]!);
     let touched = 0;
-    for (const t of plan.tensors) {
+    for (const t of planOf(recipients[23]!.recipientId).tensors) {
       for (const mark of marksOf(t, 0, Math.ceil(t.elementCount / 1024))) {
         if (Math.random() >= 0.2) continue;
         const at = t.start + mark.element * t.elementSize;
@@ -124,6 +124,32 @@ describe('tracing a leaked copy to its recipient', () => {
     const verdict = await trace(assembleSafetensors(upcast));
     assert.equal(verdict.kind === 'named' && verdict.best.name, 'researcher11');
     assert.equal(verdict.kind === 'named' && verdict.best.agreeing, 128);
+  });
+
+  it('reads each byte of the suspect once however many candidates it scores', async () => {
+    const counted = async (candidates: TraceOriginal['candidates']) => {
+      let bytes = 0;
+      const copy = copies[5]!;
+      const verdict = await traceSuspect(secret, parseSafetensorsHeader(copy, copy.length), async (at, length) => {
+        bytes += length;
+        return copy.subarray(at, at + length);
+      }, [{ ...record, candidates }]);
+      assert.equal(verdict.kind === 'named' && verdict.best.name, 'researcher5');
+      return bytes;
+    };
+    const alone = await counted([recipients[5]!]);
+    assert.ok(alone <= original.length - header.dataStart, `${alone} bytes read`);
+    assert.equal(await counted(recipients), alone);
+  });
+
+  it('scores every candidate at their own positions: other recipients\' copies and innocents agree only by chance', async () => {
+    const verdict = await trace(copies[9]!);
+    assert.equal(verdict.kind === 'named' && verdict.best.name, 'researcher9');
+    const others = verdict.files[0]!.scores.filter((s) => s.name !== 'researcher9');
+    assert.equal(others.length, 49);
+    const agreeing = others.reduce((n, s) => n + s.agreeing, 0) / others.reduce((n, s) => n + s.decided, 0);
+    assert.ok(agreeing > 0.4 && agreeing < 0.6, `innocent candidates agree on ${(agreeing * 100).toFixed(1)}% of bits`);
+    assert.ok(others.every((s) => s.falseMatchProbability > 1e-9), 'no innocent candidate comes near the bound');
   });
 
   it('names nobody for the un-fingerprinted original', async () => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { AppDeps } from '../../app/deps.ts';
 import { findRepository } from '../repos/repos.repository.ts';
+import { SCHEME } from './fingerprints.models.ts';
 import { listRecipients, findPublication } from './fingerprints.repository.ts';
 import { loadFingerprintSecret } from './fingerprints.secret.ts';
 import { traceSuspect, type TraceOriginal, type TraceVerdict } from './fingerprints.trace.ts';
@@ -12,7 +13,8 @@ export type TraceResult = TraceVerdict | { kind: 'undecidable'; reason: string }
 /**
  * Traces a suspected copy on this machine's disk. The originals considered are every fingerprinted
  * file someone received (optionally only those of one repository); the candidates for each are
- * the recipients whose copy was ever computed, which happens before any byte of it is served.
+ * the recipients whose copy was ever computed under the current scheme, which happens before any
+ * byte of it is served (copies of an older scheme carry marks this reader does not look for).
  */
 export async function traceFile(deps: AppDeps, file: string, options: { repo?: string } = {}): Promise<TraceResult> {
   const handle = await fs.open(file, 'r');
@@ -48,7 +50,7 @@ async function loadOriginals(deps: AppDeps, repoId?: string): Promise<TraceOrigi
     repoFilter = repo.id;
   }
   const byBlob = new Map<string, { recipientId: string; name: string }[]>();
-  for (const row of await listRecipients(deps.db, repoFilter)) {
+  for (const row of await listRecipients(deps.db, SCHEME, repoFilter)) {
     const list = byBlob.get(row.blobSha256) ?? [];
     list.push({ recipientId: row.userId, name: row.username });
     byBlob.set(row.blobSha256, list);

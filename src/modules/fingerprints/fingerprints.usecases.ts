@@ -9,7 +9,7 @@ import { recordAuditEvent, type AuditContext } from '../audit/audit.repository.t
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { PersonalCopies } from '../manifests/manifests.usecases.ts';
 import type { RepositoryRow, RevisionFileRow } from '../repos/repos.repository.ts';
-import { planFile, recipientCode, SCHEME, type FilePlan } from './fingerprints.models.ts';
+import { planCopy, SCHEME, type CopyPlan } from './fingerprints.models.ts';
 import { findCopy, insertCopy, isFingerprintingEnabled, saveCopyMd5, saveFingerprinting } from './fingerprints.repository.ts';
 import { fingerprintSettingSchema } from './fingerprints.schemas.ts';
 import { loadFingerprintSecret } from './fingerprints.secret.ts';
@@ -56,32 +56,53 @@ export async function readBlobHeader(blobs: BlobStore, sha256: string, size: num
   return parseSafetensorsHeader(Buffer.concat([first8, await readRange(blobs, sha256, 8, 7 + length)]), size);
 }
 
-/** Parsed plans of recently served files, so a download reads the header once, not per request. */
-const plans = new Map<string, Promise<FilePlan | null>>();
-const PLAN_CACHE_ENTRIES = 64;
+/** Parsed headers of recently served files, so a download reads the header once, not per request. */
+const headers = new Map<string, Promise<SafetensorsHeader | null>>();
+const HEADER_CACHE_ENTRIES = 64;
 
-function planOf(deps: AppDeps, file: RevisionFileRow): Promise<FilePlan | null> {
+/** Moves `key` to the young end of an insertion-ordered map and drops the oldest entries beyond `limit`. */
+function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number): V {
+  cache.delete(key);
+  cache.set(key, value);
+  while (cache.size > limit) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
+function headerOf(deps: AppDeps, file: RevisionFileRow): Promise<SafetensorsHeader | null> {
   const key = `${deps.config.dataDir}\0${file.blobSha256}`;
-  let plan = plans.get(key);
-  if (plan) {
-    plans.delete(key);
-  } else {
-    plan = (async () => {
-      const secret = await loadFingerprintSecret(deps.config.dataDir);
-      try {
-        return planFile(secret, file.blobSha256, await readBlobHeader(deps.blobs, file.blobSha256, file.size));
-      } catch (error) {
-        if (!(error instanceof SafetensorsError)) throw error;
-        // Not a valid safetensors file: it is served as uploaded, never half-marked.
-        deps.logger.warn({ blob: file.blobSha256, path: file.path, reason: error.message }, 'not fingerprinting an invalid safetensors file');
-        return null;
-      }
-    })();
-    plan.catch(() => plans.delete(key));
-  }
-  plans.set(key, plan);
-  while (plans.size > PLAN_CACHE_ENTRIES) plans.delete(plans.keys().next().value!);
-  return plan;
+  const known = headers.get(key);
+  if (known) return remember(headers, key, known, HEADER_CACHE_ENTRIES);
+  const header = (async () => {
+    try {
+      return await readBlobHeader(deps.blobs, file.blobSha256, file.size);
+    } catch (error) {
+      if (!(error instanceof SafetensorsError)) throw error;
+      // Not a valid safetensors file: it is served as uploaded, never half-marked.
+      deps.logger.warn({ blob: file.blobSha256, path: file.path, reason: error.message }, 'not fingerprinting an invalid safetensors file');
+      return null;
+    }
+  })();
+  header.catch(() => headers.delete(key));
+  return remember(headers, key, header, HEADER_CACHE_ENTRIES);
+}
+
+/**
+ * Plans of recently served copies. Positions depend on the recipient, so a plan is per (file,
+ * recipient): one HMAC per tensor and the marks of the small tensors, built once and then reused by
+ * every request (Range ones included) of that copy. A plan is a few hundred bytes per tensor; the
+ * bound keeps many concurrent recipients of a model with thousands of tensors to some tens of MB.
+ */
+const copyPlans = new Map<string, CopyPlan>();
+const COPY_PLAN_ENTRIES = 256;
+
+async function copyPlanOf(deps: AppDeps, file: RevisionFileRow, recipientId: string): Promise<CopyPlan | null> {
+  const key = `${deps.config.dataDir}\0${file.blobSha256}\0${recipientId}`;
+  const known = copyPlans.get(key);
+  if (known) return remember(copyPlans, key, known, COPY_PLAN_ENTRIES);
+  const header = await headerOf(deps, file);
+  if (!header) return null;
+  const secret = await loadFingerprintSecret(deps.config.dataDir);
+  return remember(copyPlans, key, planCopy(secret, file.blobSha256, header, recipientId), COPY_PLAN_ENTRIES);
 }
 
 /**
@@ -96,8 +117,7 @@ async function fingerprintingEnabled(deps: AppDeps, repoId: string, epoch?: numb
 }
 
 export interface RecipientCopy {
-  plan: FilePlan;
-  code: Buffer;
+  plan: CopyPlan;
   sha256: string;
 }
 
@@ -112,27 +132,27 @@ export async function recipientCopyFor(deps: AppDeps, actor: Actor, repo: Reposi
   if (actor.kind !== 'user') {
     throw new AppError('sign_in_required', 401, `${repo.namespace}/${repo.name} gives every recipient their own fingerprinted copy of its weights. Sign in or pass a token to download ${file.path}.`, { hubCode: 'GatedRepo' });
   }
-  const plan = await planOf(deps, file);
+  const plan = await copyPlanOf(deps, file, actor.user.id);
   if (!plan) return null;
-  const secret = await loadFingerprintSecret(deps.config.dataDir);
-  const code = recipientCode(secret, file.blobSha256, actor.user.id);
-  return { plan, code, sha256: await copySha256(deps, file, plan, code, actor.user.id) };
+  return { plan, sha256: await copySha256(deps, file, plan) };
 }
 
 const computing = new Map<string, Promise<string>>();
 
 /**
- * The sha256 of a recipient's copy: from the table, or by streaming the whole copy once (about
- * 2 s per GiB; one computation per copy at a time, and it finishes even if the client gives up).
+ * The sha256 of a recipient's copy under the current scheme: from the table, or by streaming the
+ * whole copy once (about 2 s per GiB; one computation per copy at a time, and it finishes even if
+ * the client gives up). A row of another scheme describes other bytes and is never served.
  */
-async function copySha256(deps: AppDeps, file: RevisionFileRow, plan: FilePlan, code: Buffer, userId: string): Promise<string> {
-  const known = await findCopy(deps.db, file.blobSha256, userId);
+async function copySha256(deps: AppDeps, file: RevisionFileRow, plan: CopyPlan): Promise<string> {
+  const userId = plan.recipientId;
+  const known = await findCopy(deps.db, file.blobSha256, userId, SCHEME);
   if (known) return known.sha256;
-  const key = `${file.blobSha256}\0${userId}`;
+  const key = `${deps.config.dataDir}\0${file.blobSha256}\0${userId}`;
   let pending = computing.get(key);
   if (!pending) {
     pending = (async () => {
-      const sha256 = await hashCopy(deps, file, plan, code, 'sha256');
+      const sha256 = await hashCopy(deps, file, plan, 'sha256');
       const row = await insertCopy(deps.db, { blobSha256: file.blobSha256, userId, scheme: SCHEME, sha256, md5: null, size: file.size, createdAt: deps.clock.now() });
       return row.sha256;
     })().finally(() => computing.delete(key));
@@ -141,19 +161,20 @@ async function copySha256(deps: AppDeps, file: RevisionFileRow, plan: FilePlan, 
   return pending;
 }
 
-async function hashCopy(deps: AppDeps, file: RevisionFileRow, plan: FilePlan, code: Buffer, algorithm: 'sha256' | 'md5'): Promise<string> {
+async function hashCopy(deps: AppDeps, file: RevisionFileRow, plan: CopyPlan, algorithm: 'sha256' | 'md5'): Promise<string> {
   const hash = createHash(algorithm);
   const last = file.size - 1;
-  for await (const chunk of fingerprintRange(deps.blobs.read(file.blobSha256), plan, code, 0, last, last)) hash.update(chunk);
+  for await (const chunk of fingerprintRange(deps.blobs.read(file.blobSha256), plan, 0, last, last)) hash.update(chunk);
   return hash.digest('hex');
 }
 
 /** The md5 of a recipient's copy, for their manifest: computed on first need and kept. */
-async function copyMd5(deps: AppDeps, file: RevisionFileRow, copy: RecipientCopy, userId: string): Promise<string> {
-  const row = await findCopy(deps.db, file.blobSha256, userId);
+async function copyMd5(deps: AppDeps, file: RevisionFileRow, copy: RecipientCopy): Promise<string> {
+  const userId = copy.plan.recipientId;
+  const row = await findCopy(deps.db, file.blobSha256, userId, SCHEME);
   if (row?.md5) return row.md5;
-  const md5 = await hashCopy(deps, file, copy.plan, copy.code, 'md5');
-  await saveCopyMd5(deps.db, file.blobSha256, userId, md5);
+  const md5 = await hashCopy(deps, file, copy.plan, 'md5');
+  await saveCopyMd5(deps.db, file.blobSha256, userId, SCHEME, md5);
   return md5;
 }
 
@@ -169,7 +190,7 @@ export async function personalCopiesFor(deps: AppDeps, actor: Actor, repo: Repos
     recipient: actor.user.username,
     hashesOf: async (file) => {
       const copy = await recipientCopyFor(deps, actor, repo, facts, file);
-      return copy && { sha256: copy.sha256, md5: await copyMd5(deps, file, copy, actor.user.id) };
+      return copy && { sha256: copy.sha256, md5: await copyMd5(deps, file, copy) };
     },
   };
 }

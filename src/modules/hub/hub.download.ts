@@ -83,7 +83,7 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
   const source = length === 0
     ? Readable.from([])
     : copy
-      ? fingerprintRange(deps.blobs.read(file.blobSha256, { start, end: readEnd }), copy.plan, copy.code, start, end, readEnd)
+      ? fingerprintRange(deps.blobs.read(file.blobSha256, { start, end: readEnd }), copy.plan, start, end, readEnd)
       : deps.blobs.read(file.blobSha256, { start, end });
   const body = pullStream(source, trackDownload((bytesSent) => {
     // Recorded once the transfer ends, with the bytes that actually left, even for an aborted download.
