@@ -8,6 +8,20 @@ const configSchema = z.object({
   databaseUrl: z.string().url().optional(),
   publicUrl: z.string().url().optional(),
   storage: z.string().default('fs'),
+  /** S3 connection for `storage: s3://…`: the AWS variables; unset credentials fall back to the SDK's own chain. */
+  s3: z.object({
+    endpoint: z.string().url().optional(),
+    region: z.string().min(1).optional(),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+    sessionToken: z.string().min(1).optional(),
+    /** Path-style addressing (`endpoint/bucket/key`); the default with a custom endpoint. */
+    forcePathStyle: z.boolean().optional(),
+  }).default({}),
+  /** Redirect downloads of files that are not fingerprinted to a presigned S3 URL (AIRLOCK_S3_REDIRECT=0 streams them). */
+  s3Redirect: z.boolean().default(true),
+  /** How long a presigned download URL works, in seconds. */
+  s3PresignSeconds: z.coerce.number().int().min(10).max(86_400).default(300),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Where mail goes; without it each message is written to `<dataDir>/mail-outbox/` as an .eml file. */
   smtpUrl: z.string().url().refine((u) => /^smtps?:\/\//i.test(u), 'use an smtp:// or smtps:// URL').optional(),
@@ -65,6 +79,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databaseUrl: env.DATABASE_URL || undefined,
     publicUrl: env.AIRLOCK_PUBLIC_URL || undefined,
     storage: env.AIRLOCK_STORAGE || 'fs',
+    s3: {
+      endpoint: env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined,
+      region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+      accessKeyId: env.AWS_ACCESS_KEY_ID || undefined,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY || undefined,
+      sessionToken: env.AWS_SESSION_TOKEN || undefined,
+      forcePathStyle: env.AIRLOCK_S3_FORCE_PATH_STYLE ? env.AIRLOCK_S3_FORCE_PATH_STYLE !== '0' : undefined,
+    },
+    s3Redirect: env.AIRLOCK_S3_REDIRECT !== '0',
+    s3PresignSeconds: env.AIRLOCK_S3_PRESIGN_SECONDS || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.AIRLOCK_MAIL_FROM || undefined,

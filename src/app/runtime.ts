@@ -31,7 +31,7 @@ export async function openRuntime(config: Config, clock: Clock = systemClock): P
   const releaseLock = config.databaseUrl ? async () => {} : await acquireLock(config.dataDir);
   const logger = createLogger(config.logLevel);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const blobs = await openBlobStore(config.storage, config.dataDir);
+  const blobs = await openBlobStore(config.storage, config.dataDir, config.s3);
   const signingKey = await loadOrCreateSigningKey(config.dataDir);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, logger });
   const deps: AppDeps = { db: database.db, blobs, config, logger, clock, signingKey, mailer };

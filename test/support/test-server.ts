@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Config } from '../../src/app/config.ts';
 import { COMPLETE } from './assessments.ts';
 import { createScratchDatabase } from './scratch-database.ts';
+import { startS3Server } from './s3-server.ts';
 import { startServer, type RunningServer } from '../../src/app/runtime.ts';
 import type { Clock } from '../../src/lib/clock.ts';
 import { runLocalCommand } from '../../src/cli/local.ts';
@@ -38,7 +39,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'airlock-test-'));
   const pgBase = process.env.AIRLOCK_TEST_DATABASE_URL;
   const database = pgBase ? await createScratchDatabase(pgBase) : null;
-  const running = await startServer({ port: 0, host: '127.0.0.1', dataDir, databaseUrl: database?.url, logLevel: 'silent', publicUrl: undefined, ...options.config }, { env: {}, adminRunner: runLocalCommand, clock: options.clock });
+  // AIRLOCK_TEST_STORAGE=s3 runs the same tests with blobs in a real S3 server (s3rver) of their own;
+  // AIRLOCK_TEST_S3_REDIRECT=0 has downloads streamed instead of redirected.
+  const s3 = process.env.AIRLOCK_TEST_STORAGE === 's3' && options.config?.storage === undefined ? await startS3Server() : null;
+  const storage = s3 ? { storage: s3.storage(), s3: s3.settings, s3Redirect: process.env.AIRLOCK_TEST_S3_REDIRECT !== '0' } : {};
+  const running = await startServer({ port: 0, host: '127.0.0.1', dataDir, databaseUrl: database?.url, logLevel: 'silent', publicUrl: undefined, ...storage, ...options.config }, { env: {}, adminRunner: runLocalCommand, clock: options.clock });
   const { db } = running.runtime.deps;
   const passwords = new Map<string, string>();
 
@@ -75,6 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await running.close();
+      await s3?.close();
       await database?.drop();
       await fs.rm(dataDir, { recursive: true, force: true });
     },

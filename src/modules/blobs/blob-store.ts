@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../lib/errors.ts';
+import { gitSha1Of, uploadHasher } from './blob-hashing.ts';
+import { parseS3Storage, S3BlobStore, type S3Settings } from './s3-blob-store.ts';
 
 export interface StoredBlob {
   sha256: string;
@@ -33,6 +34,11 @@ export interface BlobStore {
    */
   removeIfWrittenBefore(sha256: string, cutoff: Date): Promise<'removed' | 'recent' | 'missing'>;
   cleanTemporaryFiles(): Promise<void>;
+  /**
+   * A short-lived URL that serves the blob without credentials, when the store can make one (S3).
+   * Downloads redirect there instead of passing the bytes through the server.
+   */
+  presignDownload?(sha256: string, options: { contentDisposition: string; expiresInSeconds: number }): Promise<string>;
 }
 
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
@@ -60,35 +66,20 @@ export class FileSystemBlobStore implements BlobStore {
 
   async put(body: Readable, options: { expectedSize?: number; maxSize?: number } = {}): Promise<StoredBlob> {
     const tempPath = path.join(this.tempDir, `${randomUUID()}.part`);
-    const sha256 = createHash('sha256');
-    // Git's blob id needs the length up front; when the client did not announce it we hash a second pass.
-    const sha1 = options.expectedSize !== undefined ? createHash('sha1').update(`blob ${options.expectedSize}\0`) : null;
-    let size = 0;
-    const maxSize = options.maxSize ?? Number.MAX_SAFE_INTEGER;
-    const hasher = new Transform({
-      highWaterMark: 1 << 20,
-      transform(chunk: Buffer, _encoding, callback) {
-        size += chunk.length;
-        if (size > maxSize) return callback(new AppError('blob_too_large', 413, `The upload is larger than the ${maxSize} bytes allowed.`));
-        sha256.update(chunk);
-        sha1?.update(chunk);
-        callback(null, chunk);
-      },
-    });
+    const hasher = uploadHasher(options);
     try {
       const out = createWriteStream(tempPath, { flags: 'wx', highWaterMark: 1 << 20 });
-      await pipeline(body, hasher, out);
-      if (options.expectedSize !== undefined && size !== options.expectedSize) {
-        throw new AppError('size_mismatch', 400, `The upload ended after ${size} of the ${options.expectedSize} bytes announced. Upload the file again.`, { field: 'body' });
-      }
+      await pipeline(body, hasher.stream, out);
+      hasher.checkComplete();
       const handle = await fs.open(tempPath, 'r+');
       try {
         await handle.sync();
       } finally {
         await handle.close();
       }
-      const digest = sha256.digest('hex');
-      const gitSha1 = sha1 ? sha1.digest('hex') : await gitSha1OfFile(tempPath, size);
+      const size = hasher.size();
+      const digest = hasher.sha256();
+      const gitSha1 = hasher.gitSha1() ?? (await gitSha1Of(createReadStream(tempPath, { highWaterMark: 1 << 20 }), size));
       const finalPath = this.localPath(digest);
       await fs.mkdir(path.dirname(finalPath), { recursive: true });
       // rename is atomic: readers see the whole blob or none. An existing copy has the same bytes.
@@ -155,15 +146,18 @@ export class FileSystemBlobStore implements BlobStore {
   }
 }
 
-async function gitSha1OfFile(file: string, size: number): Promise<string> {
-  const hash = createHash('sha1').update(`blob ${size}\0`);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-export async function openBlobStore(storage: string, dataDir: string): Promise<BlobStore> {
+/**
+ * `fs` keeps blobs under `<dataDir>/blobs`; `s3://bucket/prefix` keeps them in object storage,
+ * reached with `s3` (endpoint, region, credentials; the SDK's own chain when these are unset).
+ */
+export async function openBlobStore(storage: string, dataDir: string, s3: S3Settings = {}): Promise<BlobStore> {
+  if (storage.startsWith('s3://')) {
+    const store = new S3BlobStore({ ...parseS3Storage(storage), ...s3 });
+    await store.init();
+    return store;
+  }
   if (storage !== 'fs') {
-    throw new Error(`AIRLOCK_STORAGE=${storage} is not supported yet; unset it to store blobs under ${dataDir}/blobs.`);
+    throw new Error(`AIRLOCK_STORAGE=${storage} is not supported; use fs (the default: blobs under ${dataDir}/blobs) or s3://<bucket>/<prefix>.`);
   }
   const store = new FileSystemBlobStore(path.join(dataDir, 'blobs'));
   await store.init();
