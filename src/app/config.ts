@@ -43,6 +43,10 @@ const configSchema = z.object({
   webhookTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
   webhookRetryBaseMs: z.coerce.number().int().min(10).max(86_400_000).default(30_000),
   webhookPollMs: z.coerce.number().int().min(10).max(600_000).default(1000),
+  /** The mail outbox: how often each instance polls it, the first retry delay (doubling after), and how long a claim holds before another instance may take the mail. */
+  mailPollMs: z.coerce.number().int().min(10).max(600_000).default(5000),
+  mailRetryBaseMs: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+  mailLeaseMs: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
   /** OpenID Connect providers for sign-in (AIRLOCK_OIDC_PROVIDERS, a JSON array). */
   oidcProviders: z.preprocess(
     (value) => {
@@ -98,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: env.AIRLOCK_METRICS_TOKEN || undefined,
     webhookTimeoutMs: env.AIRLOCK_WEBHOOK_TIMEOUT_MS || undefined,
     webhookRetryBaseMs: env.AIRLOCK_WEBHOOK_RETRY_BASE_MS || undefined,
+    mailPollMs: env.AIRLOCK_MAIL_POLL_MS || undefined,
+    mailRetryBaseMs: env.AIRLOCK_MAIL_RETRY_BASE_MS || undefined,
+    mailLeaseMs: env.AIRLOCK_MAIL_LEASE_MS || undefined,
     oidcProviders: env.AIRLOCK_OIDC_PROVIDERS || undefined,
     ...overrides,
   });

@@ -3,6 +3,8 @@ import type { BlobStore } from '../modules/blobs/blob-store.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Mailer } from '../lib/mailer.ts';
+import type { SealingKey } from '../lib/sealing.ts';
+import type { MailOutbox } from '../modules/notifications/notifications.outbox.ts';
 import type { Config } from './config.ts';
 import type { SigningKey } from './keys.ts';
 
@@ -15,6 +17,10 @@ export interface AppDeps {
   clock: Clock;
   /** The server's ed25519 key: signs audit checkpoints and release manifests. */
   signingKey: SigningKey;
-  /** Outgoing mail. Use cases hand it messages only after their transaction commits. */
+  /** Outgoing mail. Only the outbox worker sends; use cases queue mail with `recordNotices`. */
   mailer: Mailer;
+  /** Seals queued mail bodies at rest (`<data>/keys/mail-key`). */
+  mailKey: SealingKey;
+  /** This process's outbox worker: `dispatchMail` wakes it after a commit. */
+  mailOutbox: MailOutbox;
 }

@@ -1,10 +1,13 @@
 import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { openDatabase, type Database } from '../db/client.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createMailer } from '../lib/mailer.ts';
+import { loadOrCreateSealingKey } from '../lib/sealing.ts';
+import { createMailOutbox } from '../modules/notifications/notifications.outbox.ts';
 import { startAuditChainer } from '../modules/audit/audit.usecases.ts';
 import { startExpirySweeper } from '../modules/trainings/trainings.expiry.usecases.ts';
 import { sweepGrantExpiryWarnings } from '../modules/applications/grants.usecases.ts';
@@ -34,7 +37,11 @@ export async function openRuntime(config: Config, clock: Clock = systemClock): P
   const blobs = await openBlobStore(config.storage, config.dataDir, config.s3);
   const signingKey = await loadOrCreateSigningKey(config.dataDir);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, logger });
-  const deps: AppDeps = { db: database.db, blobs, config, logger, clock, signingKey, mailer };
+  // Every instance (and the CLI) must hold the same key to send what another queued: it lives
+  // beside the signing key, in the data directory they share.
+  const mailKey = await loadOrCreateSealingKey(path.join(config.dataDir, 'keys', 'mail-key'));
+  const mailOutbox = createMailOutbox({ db: database.db, mailer, mailKey, logger, clock }, { pollMs: config.mailPollMs, retryBaseMs: config.mailRetryBaseMs, leaseMs: config.mailLeaseMs });
+  const deps: AppDeps = { db: database.db, blobs, config, logger, clock, signingKey, mailer, mailKey, mailOutbox };
   // The shipped course exists on every install; inserted only when absent, so admins' edits stay.
   await ensureShippedTrainings(database.db, clock.now());
   return {
@@ -43,6 +50,7 @@ export async function openRuntime(config: Config, clock: Clock = systemClock): P
     signingKey,
     close: async () => {
       // Deliveries in flight record their outcome in the database: let them finish first.
+      await mailOutbox.stop();
       await mailer.close();
       await database.close();
       await releaseLock();
@@ -81,6 +89,7 @@ export async function startServer(configOverrides: Partial<Config> = {}, options
   const stopFollowingKey = followSigningKey(config.dataDir, runtime.signingKey, (keyId) => runtime.deps.logger.info({ keyId }, 'signing key rotated; signing with the new key'));
   const stopExpirySweeper = startExpirySweeper(runtime.deps);
   const stopGrantSweeper = startExpirySweeper(runtime.deps, { sweep: sweepGrantExpiryWarnings, name: 'grant expiry' });
+  runtime.deps.mailOutbox.startPolling();
   const stopWebhooks = startWebhookWorker(runtime.deps, { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, pollMs: config.webhookPollMs });
   return {
     runtime,

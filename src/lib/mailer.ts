@@ -17,18 +17,21 @@ export interface MailMessage {
  */
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
-  /** Runs a send in the background; `close` waits for it, so a stop does not cut a delivery short. */
-  track(work: Promise<unknown>): void;
   close(): Promise<void>;
 }
+
+/**
+ * Bounds on one SMTP exchange. The outbox's claim on a mail (its lease, minutes) must outlast a
+ * send, or another instance could take the mail while this one is still sending it.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
 
 export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string; logger: Logger }): Mailer {
   const { logger } = options;
   const outbox = path.join(options.dataDir, 'mail-outbox');
   const transport = options.smtpUrl
-    ? nodemailer.createTransport(options.smtpUrl)
+    ? nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS })
     : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  const inFlight = new Set<Promise<unknown>>();
 
   async function send(message: MailMessage) {
     const info = await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
@@ -44,12 +47,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
 
   return {
     send,
-    track(work) {
-      const settled = work.catch(() => {}).finally(() => inFlight.delete(settled));
-      inFlight.add(settled);
-    },
     async close() {
-      while (inFlight.size > 0) await Promise.all([...inFlight]);
       transport.close();
     },
   };

@@ -118,7 +118,7 @@ async function settle(tx: Db, deps: AppDeps, app: ApplicationRow, repo: Reposito
 
 async function mailApplicant(tx: Db, deps: AppDeps, app: ApplicationRow, repo: RepositoryRow, kind: ApplicantNoticeKind, comment: string | null, now: Date) {
   const applicant = (await findUserById(tx, app.userId))!;
-  return recordNotices(tx, [applicantNotice({ baseUrl: deps.config.baseUrl, applicant, applicationId: app.id, repoId: repoIdOf(repo), kind, comment })], now);
+  return recordNotices(tx, deps, [applicantNotice({ baseUrl: deps.config.baseUrl, applicant, applicationId: app.id, repoId: repoIdOf(repo), kind, comment })], now);
 }
 
 /**

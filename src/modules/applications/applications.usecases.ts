@@ -135,7 +135,7 @@ export async function notifyReviewers(tx: Db, deps: AppDeps, app: ApplicationRow
   const publishers = policy.decisionRule.kind === 'single' || committee.length === 0 ? await listPublishers(tx, repo.namespace) : [];
   const recipients = new Map([...committee, ...publishers].filter((r) => r.id !== applicant.id).map((r) => [r.id, r]));
   const notices = [...recipients.values()].map((reviewer) => newApplicationNotice({ baseUrl: deps.config.baseUrl, reviewer, applicationId: app.id, repoId: repoIdOf(repo), applicant, resubmission }));
-  return recordNotices(tx, notices, now);
+  return recordNotices(tx, deps, notices, now);
 }
 
 // ---- The applicant

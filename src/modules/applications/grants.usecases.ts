@@ -39,7 +39,7 @@ export async function revokeGrant(deps: AppDeps, actor: Actor, repo: RepositoryR
     }
     await recordAuditEvent(tx, { action: 'grant.revoked', actorUserId: actorUserId(actor), actorTokenId: actorTokenId(actor), repoId: repo.id, ip: audit.ip, details: { user: user.username, reason, blockReapplication: data.blockReapplication } });
     const notice = grantRevokedNotice({ baseUrl: deps.config.baseUrl, user, repoId: `${repo.namespace}/${repo.name}`, repoPath: repoPath(repo), reason, barred: data.blockReapplication });
-    return { revoked, mails: await recordNotices(tx, [notice], now) };
+    return { revoked, mails: await recordNotices(tx, deps, [notice], now) };
   });
   dispatchMail(deps, mails);
   return { revoked, user, blocked: data.blockReapplication };
@@ -86,7 +86,7 @@ export async function sweepGrantExpiryWarnings(deps: AppDeps): Promise<number> {
   for (const row of due) {
     const sent = await deps.db.transaction(async (tx) => {
       if (!(await markGrantWarned(tx, row.grant.id, now))) return [];
-      return recordNotices(tx, [grantExpiryNotice({ baseUrl: deps.config.baseUrl, user: row.user, repoId: `${row.repo.namespace}/${row.repo.name}`, repoPath: repoPath(row.repo), endsAt: row.grant.endsAt! })], now);
+      return recordNotices(tx, deps, [grantExpiryNotice({ baseUrl: deps.config.baseUrl, user: row.user, repoId: `${row.repo.namespace}/${row.repo.name}`, repoPath: repoPath(row.repo), endsAt: row.grant.endsAt! })], now);
     });
     mails.push(...sent);
   }

@@ -81,7 +81,7 @@ export async function reviewApplication(deps: AppDeps, actor: Actor & { kind: 'u
     if (!step.notice) return { application: saved, mails: [] };
     const applicant = (await findUserById(tx, app.userId))!;
     const notice = applicantNotice({ baseUrl: deps.config.baseUrl, applicant: { id: applicant.id, email: applicant.email }, kind: step.notice, comment: step.comment });
-    return { application: saved, mails: await recordNotices(tx, [notice], now) };
+    return { application: saved, mails: await recordNotices(tx, deps, [notice], now) };
   });
   dispatchMail(deps, mails);
   return application;

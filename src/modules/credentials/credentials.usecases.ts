@@ -153,7 +153,7 @@ export async function submitMyApplication(deps: AppDeps, user: ActorUser, tokenI
     for (const member of staff) {
       notices.push(newSubmissionNotice({ baseUrl: deps.config.baseUrl, staff: member, applicationId: app.id, applicant: { username: user.username, fullName: snapshot.fullName }, resubmission }));
     }
-    return { application: submitted, mails: await recordNotices(tx, notices, now) };
+    return { application: submitted, mails: await recordNotices(tx, deps, notices, now) };
   });
   dispatchMail(deps, mails);
   return application;

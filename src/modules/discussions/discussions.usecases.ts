@@ -143,7 +143,7 @@ export async function appealBlock(deps: AppDeps, actor: Actor, repo: RepositoryR
     const comment = await insertComment(tx, { threadId: thread.id, authorId: actor.user.id, body, createdAt: now });
     await recordAuditEvent(tx, { action: 'repo.appealed', actorUserId: actor.user.id, actorTokenId: actorTokenId(actor), repoId: repo.id, ip: audit.ip, details: { threadId: thread.id, commentId: comment.id, blockedReason: repo.blockedReason } });
     const blocker = repo.blockedBy ? await findUserById(tx, repo.blockedBy) : undefined;
-    if (created && blocker) mails = await recordNotices(tx, [appealNotice(deps.config.baseUrl, repo, blocker, actor.user.username, threadPath(repo, thread.id))], now);
+    if (created && blocker) mails = await recordNotices(tx, deps, [appealNotice(deps.config.baseUrl, repo, blocker, actor.user.username, threadPath(repo, thread.id))], now);
     return thread;
   });
   dispatchMail(deps, mails);

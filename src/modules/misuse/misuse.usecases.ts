@@ -58,7 +58,7 @@ export async function fileReport(deps: AppDeps, actor: Actor, input: unknown, au
     const repoId = `${repo.namespace}/${repo.name}`;
     const notices = (await listModerators(tx)).map((m) => newReportNotice(deps.config.baseUrl, repoId, m, data.category, report.id));
     if (token) notices.push(reportFiledNotice(deps.config.baseUrl, repoId, data.email!, statusPath(token)));
-    const mails = await recordNotices(tx, notices, now);
+    const mails = await recordNotices(tx, deps, notices, now);
     return { report, mails };
   });
   dispatchMail(deps, mails);
@@ -167,7 +167,7 @@ export async function triageReport(deps: AppDeps, actor: Actor, id: string, inpu
       const to = reporter ? { id: reporter.id, email: reporter.email } : report.reporterEmail ? { id: null, email: report.reporterEmail } : null;
       if (to) notices.push(reportClosedNotice(deps.config.baseUrl, repoId, to, status, outcome ?? null, reporter ? `/settings/reports/${report.id}` : null));
     }
-    mails.push(...(await recordNotices(tx, notices, now)));
+    mails.push(...(await recordNotices(tx, deps, notices, now)));
     return updated;
   });
   dispatchMail(deps, mails);

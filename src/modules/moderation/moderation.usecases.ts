@@ -50,7 +50,7 @@ export async function blockInTransaction(tx: Db, deps: AppDeps, actor: Actor, re
   if (!row) throw conflict('already_blocked', `${repo.namespace}/${repo.name} is blocked already. Unblock it first to change the reason.`);
   await recordAuditEvent(tx, { action: 'repo.blocked', actorUserId: moderatorId, actorTokenId: actorTokenId(actor), repoId: repo.id, ip: audit.ip, details: { reason, ...details } });
   const publishers = await listPublishers(tx, repo.namespace);
-  const mails = await recordNotices(tx, publishers.map((p) => blockedNotice(deps.config.baseUrl, repo, p, reason)), now);
+  const mails = await recordNotices(tx, deps, publishers.map((p) => blockedNotice(deps.config.baseUrl, repo, p, reason)), now);
   return { row, mails };
 }
 
@@ -66,7 +66,7 @@ export async function unblockRepository(deps: AppDeps, actor: Actor, repo: Repos
     const appeal = await findOpenAppeal(tx, repo.id);
     if (appeal) await setThreadLock(tx, appeal.id, { by: moderatorId, reason: `The block was lifted${reason ? `: ${reason}` : ''}.`, at: now });
     const publishers = await listPublishers(tx, repo.namespace);
-    return recordNotices(tx, publishers.map((p) => unblockedNotice(deps.config.baseUrl, repo, p, reason ?? null)), now);
+    return recordNotices(tx, deps, publishers.map((p) => unblockedNotice(deps.config.baseUrl, repo, p, reason ?? null)), now);
   });
   dispatchMail(deps, mails);
 }

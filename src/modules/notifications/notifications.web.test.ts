@@ -18,7 +18,7 @@ describe('notifications in the app', () => {
     readToken = await server.createToken('rita', 'read');
     writeToken = await server.createToken('rita', 'write');
     const now = server.runtime.deps.clock.now();
-    await recordNotices(server.runtime.deps.db, [
+    await recordNotices(server.runtime.deps.db, server.runtime.deps, [
       { userId: rita.id, to: 'rita@example.org', subject: 'Your application was approved', body: 'Download <b>now</b>.', link: `${server.url}/settings/access` },
       { userId: rita.id, to: 'rita@example.org', subject: 'Your training expires soon', body: 'Take the course again.' },
       { userId: sam.id, to: 'sam@example.org', subject: 'For sam only', body: 'Not for rita.' },

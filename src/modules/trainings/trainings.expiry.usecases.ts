@@ -16,7 +16,7 @@ export async function sweepExpiryWarnings(deps: AppDeps): Promise<number> {
   for (const row of due) {
     const sent = await deps.db.transaction(async (tx) => {
       if (!(await markWarned(tx, row.certificate.id, now))) return [];
-      return recordNotices(tx, [expiryWarningNotice({ baseUrl: deps.config.baseUrl, user: row.user, training: row.training, expiresAt: row.certificate.expiresAt })], now);
+      return recordNotices(tx, deps, [expiryWarningNotice({ baseUrl: deps.config.baseUrl, user: row.user, training: row.training, expiresAt: row.certificate.expiresAt })], now);
     });
     mails.push(...sent);
   }

@@ -56,7 +56,7 @@ export async function uploadCertificate(deps: AppDeps, actor: UserActor, slug: s
     let staff = await listUsersWithPlatformRole(tx, 'credentialing', actor.user.id);
     if (staff.length === 0) staff = await listUsersWithPlatformRole(tx, 'admin', actor.user.id);
     const notices = staff.map((member) => newUploadNotice({ baseUrl: deps.config.baseUrl, staff: member, uploadId: upload.id, uploader: actor.user, training }));
-    return { upload, mails: await recordNotices(tx, notices, now) };
+    return { upload, mails: await recordNotices(tx, deps, notices, now) };
   });
   dispatchMail(deps, mails);
   return upload;
@@ -95,7 +95,7 @@ export async function verifyUpload(deps: AppDeps, actor: UserActor, id: string, 
       details: { uploadId: upload.id, userId: upload.userId, slug: training.slug, certificateId: certificate?.id ?? null, expiresAt: certificate?.expiresAt.toISOString() ?? null },
     });
     const notice = uploadDecisionNotice({ baseUrl: deps.config.baseUrl, user, training, accepted: verdict === 'accept', comment, expiresAt });
-    return { saved, mails: await recordNotices(tx, [notice], now) };
+    return { saved, mails: await recordNotices(tx, deps, [notice], now) };
   });
   dispatchMail(deps, mails);
   return saved;
