@@ -94,7 +94,7 @@ export async function decideAssessment(deps: AppDeps, actor: Actor & { kind: 'us
     // The publisher who submitted hears of the decision; the mail goes after commit.
     const submitter = decided.submittedBy ? await findUserById(tx, decided.submittedBy) : undefined;
     const id = `${repo.namespace}/${repo.name}`;
-    const mails = submitter ? await recordNotices(tx, [{
+    const mails = submitter ? await recordNotices(tx, deps, [{
       userId: submitter.id, to: submitter.email,
       subject: requiredLevel ? `Release review of ${id}: level "${requiredLevel}" required` : `Release review of ${id}: assessment accepted`,
       body: `${requiredLevel ? `A platform release reviewer required at least "${requiredLevel}" for ${id}${levelChanged ? `, and the repository was moved from "${levelChanged.from}" to "${requiredLevel}"` : ''}.` : `A platform release reviewer accepted version ${version} of the risk–benefit assessment of ${id}.`}\n\nRationale (published on the transparency page):\n${data.rationale}`,
