@@ -18,7 +18,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 /** A JSON body where an empty one means `{}` (an unlock or unblock needs no reason); malformed JSON is a 400 naming the body. */
 export async function jsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  if (text.trim() === '') return {};
+  return text.trim() === '' ? {} : parseJsonText(text);
+}
+
+/** Parses request text as JSON; malformed JSON is a 400 naming the body, never a 500. */
+export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

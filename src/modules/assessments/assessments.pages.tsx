@@ -49,10 +49,10 @@ function RatingSelect({ name, label, values, state }: { name: string; label: str
 }
 
 /** The publisher's form. Blank misuse rows are offered for new entries and ignored when left blank. */
-function DraftForm({ path, values, state, misuseRows }: { path: string; values: Record<string, string>; state: FormState; misuseRows: number }) {
+function DraftForm({ path, query, values, state, misuseRows }: { path: string; query: string; values: Record<string, string>; state: FormState; misuseRows: number }) {
   const known = ['accessLevel', 'accessLevelArgument', 'publicSummary', ...TEXT_FIELDS.map(([n]) => n)];
   return (
-    <form method="post" action={`${path}/assessment`} class="stack wide" data-testid="assessment-form">
+    <form method="post" action={`${path}/assessment${query}`} class="stack wide" data-testid="assessment-form">
       {/* Errors on a field shown below stay beside it; the rest (the misuse list as a whole, say) go on top. */}
       <FormError state={state} fields={[...known, ...Array.from({ length: misuseRows }, (_, i) => MISUSE_FIELDS.map((f) => `misuses.${i}.${f}`)).flat()]} />
       {TEXT_FIELDS.slice(0, 2).map(([name, label, hint]) => <TextArea name={name} label={label} hint={hint} values={values} state={state} />)}
@@ -111,10 +111,10 @@ function ContentView({ content }: { content: AssessmentDraft }) {
   );
 }
 
-function DecisionForm({ path, row, state }: { path: string; row: AssessmentRow; state: FormState }) {
+function DecisionForm({ path, query, row, state }: { path: string; query: string; row: AssessmentRow; state: FormState }) {
   const values = state.values ?? {};
   return (
-    <form method="post" action={`${path}/assessment/versions/${row.version}/decision`} class="stack" data-testid="decision-form">
+    <form method="post" action={`${path}/assessment/versions/${row.version}/decision${query}`} class="stack" data-testid="decision-form">
       <h3>Decide version {row.version}</h3>
       <FormError state={state} fields={['decision', 'rationale', 'requiredLevel']} />
       <label class="field"><span>Decision</span>
@@ -145,27 +145,33 @@ export interface AssessmentPageProps {
   canEdit: boolean;
   canReadFull: boolean;
   canDecide: boolean;
+  /** The release stage assessed here, or null for the whole repository. */
+  stage: string | null;
+  /** The stages of the release schedule, each of which can have an assessment of its own. */
+  stages: string[];
   state?: FormState;
   decisionState?: FormState;
   notice?: string;
 }
 
 export function AssessmentPage(props: AssessmentPageProps) {
-  const { actor, repo, versions, draft, names, canEdit, canReadFull, canDecide } = props;
+  const { actor, repo, versions, draft, names, canEdit, canReadFull, canDecide, stage } = props;
   const path = repoPagePath(repo);
+  const query = stageQuery(stage);
   const state = props.state ?? {};
   const values = state.values ?? draftToForm(draft?.content ?? versions[0]?.content ?? {});
   const misuseCount = Math.max(0, ...Object.keys(values).map((k) => Number(/^misuses\.(\d+)\./.exec(k)?.[1] ?? -1) + 1));
   const waiting = versions.find((v) => v.status === 'submitted');
   const who = (id: string | null) => (id ? names.get(id) ?? 'unknown' : 'unknown');
   return (
-    <Layout title={`Risk–benefit assessment · ${repo.namespace}/${repo.name}`} actor={actor} path={`${path}/assessment`}>
+    <Layout title={`Risk–benefit assessment${stage !== null ? ` of ${stage}` : ''} · ${repo.namespace}/${repo.name}`} actor={actor} path={`${path}/assessment${query}`}>
       <header class="repo-header">
         <p class="kind"><a href={path}>{repo.namespace}/{repo.name}</a></p>
-        <h1>Risk–benefit assessment</h1>
+        <h1>Risk–benefit assessment{stage !== null ? <> of the release stage “{stage}”</> : null}</h1>
       </header>
       {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
       <p class="muted">Releasing above <code>open</code>, or moving to a more open level, needs a submitted assessment arguing for that level. Platform release reviewers accept it or require a stricter level; their rationale and the public summary appear on the <a href={`${path}/transparency`}>transparency page</a>.</p>
+      <StageLinks path={path} stage={stage} stages={props.stages} />
       <section>
         <h2>Versions</h2>
         {versions.length === 0 ? <p class="muted">No version submitted yet.</p> : (
@@ -180,19 +186,37 @@ export function AssessmentPage(props: AssessmentPageProps) {
           </ol>
         )}
       </section>
-      {canDecide && waiting ? <section class="card"><DecisionForm path={path} row={waiting} state={props.decisionState ?? {}} /></section> : null}
+      {canDecide && waiting ? <section class="card"><DecisionForm path={path} query={query} row={waiting} state={props.decisionState ?? {}} /></section> : null}
       {canEdit ? (
         <section>
           <h2>{draft ? 'Your draft' : 'Write a new version'}</h2>
-          <DraftForm path={path} values={values} state={state} misuseRows={Math.min(50, misuseCount + 2)} />
+          <DraftForm path={path} query={query} values={values} state={state} misuseRows={Math.min(50, misuseCount + 2)} />
         </section>
       ) : null}
     </Layout>
   );
 }
 
+export const stageQuery = (stage: string | null) => (stage === null ? '' : `?stage=${encodeURIComponent(stage)}`);
+
+/**
+ * The repository's assessment and each release stage's: a stage released at another level than
+ * the repository's can be argued for on its own (GPT-2's small model open, the full one reviewed).
+ */
+function StageLinks({ path, stage, stages }: { path: string; stage: string | null; stages: string[] }) {
+  if (stages.length === 0 && stage === null) return null;
+  return (
+    <nav class="muted" data-testid="assessment-stages">
+      Assessments: {stage === null ? <strong>the whole repository</strong> : <a href={`${path}/assessment`}>the whole repository</a>}
+      {stages.map((name) => <>{' · '}{name === stage ? <strong>stage “{name}”</strong> : <a href={`${path}/assessment${stageQuery(name)}`}>stage “{name}”</a>}</>)}
+      . A stage without its own assessment is judged by the repository's.
+    </nav>
+  );
+}
+
 export interface QueueItem {
   repo: RepositoryRow;
+  stage: string | null;
   version: number;
   arguedLevel: AccessLevel | null;
   submittedAt: Date | null;
@@ -210,7 +234,7 @@ export function AssessmentQueuePage({ actor, items }: { actor: Actor; items: Que
           <tbody>
             {items.map((item) => (
               <tr>
-                <td><a href={`${repoPagePath(item.repo)}/assessment`}>{item.repo.namespace}/{item.repo.name}</a>{item.repo.type === 'dataset' ? ' (dataset)' : ''}</td>
+                <td><a href={`${repoPagePath(item.repo)}/assessment${stageQuery(item.stage)}`}>{item.repo.namespace}/{item.repo.name}</a>{item.repo.type === 'dataset' ? ' (dataset)' : ''}{item.stage !== null ? <>, stage “{item.stage}”</> : null}</td>
                 <td class="num">{item.version}</td>
                 <td>{item.arguedLevel ? ACCESS_LEVEL_TEXT[item.arguedLevel].label : '–'}</td>
                 <td>{ACCESS_LEVEL_TEXT[item.repo.accessLevel].label}</td>

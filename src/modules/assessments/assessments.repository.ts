@@ -30,6 +30,15 @@ export async function updateAssessment(db: Db, id: string, set: Partial<typeof r
 export const listVersions = (db: Db, repoId: string, stage: string | null) =>
   db.select().from(riskAssessments).where(and(eq(riskAssessments.repoId, repoId), stageIs(stage), isNotNull(riskAssessments.version))).orderBy(desc(riskAssessments.version));
 
+/** The names of the release stages that have an assessment (a draft or versions), in name order. */
+export const listAssessedStages = async (db: Db, repoId: string): Promise<string[]> =>
+  (await db.selectDistinct({ stage: riskAssessments.stage }).from(riskAssessments).where(and(eq(riskAssessments.repoId, repoId), isNotNull(riskAssessments.stage))).orderBy(asc(riskAssessments.stage)))
+    .map((r) => r.stage!);
+
+/** Submitted versions of every release stage of a repository (never drafts), by stage, newest first. */
+export const listStageVersions = (db: Db, repoId: string) =>
+  db.select().from(riskAssessments).where(and(eq(riskAssessments.repoId, repoId), isNotNull(riskAssessments.stage), isNotNull(riskAssessments.version))).orderBy(asc(riskAssessments.stage), desc(riskAssessments.version));
+
 export const findVersion = async (db: Db, repoId: string, stage: string | null, version: number) =>
   (await db.select().from(riskAssessments).where(and(eq(riskAssessments.repoId, repoId), stageIs(stage), eq(riskAssessments.version, version))).limit(1))[0];
 

@@ -55,3 +55,12 @@ export const decisionSchema = z.object({
   rationale: z.string().trim().min(10, 'write the rationale (at least 10 characters); it is published').max(10_000),
   requiredLevel: z.enum(ACCESS_LEVELS).optional(),
 });
+
+/**
+ * `?stage=NAME`: the assessment of one release stage rather than of the whole repository. The
+ * name is the stage's name in the release schedule; a stage may be assessed before the schedule
+ * names it, because the schedule is checked against the stage's assessment when it is saved.
+ */
+export const stageQuerySchema = z.object({
+  stage: z.string().trim().min(1, 'name the release stage').max(100, 'a stage name has at most 100 characters').optional(),
+});

@@ -23,7 +23,9 @@ describe('risk–benefit assessments and the release rule over HTTP', () => {
   const decide = (repo: string, version: number, body: unknown, token = tokens.mod) => server.api('POST', `/api/models/${repo}/assessment/versions/${version}/decision`, { token, json: body });
 
   before(async () => {
-    server = await startTestServer();
+    // These tests are about the rule for level changes, and need a gated repository with no
+    // assessment yet, which the strict default never lets exist: so creation is not reviewed here.
+    server = await startTestServer({ config: { releaseReview: 'changes' } });
     for (const name of ['alice', 'bob', 'carol']) passwords[name] = (await server.createUser(name)).password;
     passwords.mod = (await server.createUser('mod', { platformRoles: ['moderator'] })).password;
     for (const name of ['alice', 'bob', 'carol', 'mod']) tokens[name] = await server.createToken(name);

@@ -7,6 +7,7 @@ import { recordAuditEvent, type AuditContext } from '../audit/audit.repository.t
 import { findRoleInNamespace } from '../orgs/orgs.repository.ts';
 import { dispatchMail, recordNotices } from '../notifications/notifications.usecases.ts';
 import { findRepository, updateRepository, type RepositoryRow } from '../repos/repos.repository.ts';
+import { lockStageByName, setStageLevel } from '../stages/stages.repository.ts';
 import { findUserById } from '../users/users.repository.ts';
 import { isStricter } from './assessments.models.ts';
 import type { AssessmentAction, AssessmentFacts } from './assessments.policies.ts';
@@ -85,7 +86,13 @@ export async function decideAssessment(deps: AppDeps, actor: Actor & { kind: 'us
     const decided = await updateAssessment(tx, row.id, { status: data.decision === 'accept' ? 'accepted' : 'stricter-level-required', decidedBy: actor.user.id, decidedAt: now, rationale: data.rationale, requiredLevel });
     const current = (await findRepository(tx, repo.type, repo.namespace, repo.name)) ?? repo;
     let levelChanged = null;
-    if (requiredLevel && isStricter(requiredLevel, current.accessLevel)) {
+    // A stage's assessment binds that stage: its files move to the required level, the rest stay.
+    const stageRow = stage !== null && requiredLevel ? await lockStageByName(tx, repo.id, stage) : undefined;
+    if (stageRow && requiredLevel && isStricter(requiredLevel, stageRow.accessLevel)) {
+      await setStageLevel(tx, stageRow.id, requiredLevel);
+      levelChanged = { from: stageRow.accessLevel, to: requiredLevel, stage };
+      await recordAuditEvent(tx, { action: 'release.schedule_changed', actorUserId: actor.user.id, actorTokenId: actorTokenId(actor), repoId: repo.id, ip: audit.ip, details: { stage, before: { accessLevel: stageRow.accessLevel }, after: { accessLevel: requiredLevel }, source: 'platform', reason: `assessment version ${version} of stage "${stage}": stricter level required` } });
+    } else if (stage === null && requiredLevel && isStricter(requiredLevel, current.accessLevel)) {
       await updateRepository(tx, repo.id, { accessLevel: requiredLevel });
       levelChanged = { from: current.accessLevel, to: requiredLevel };
       await recordAuditEvent(tx, { action: 'repo.settings_changed', actorUserId: actor.user.id, actorTokenId: actorTokenId(actor), repoId: repo.id, ip: audit.ip, details: { before: { accessLevel: current.accessLevel }, after: { accessLevel: requiredLevel }, source: 'platform', reason: `assessment version ${version}: stricter level required` } });
@@ -94,10 +101,11 @@ export async function decideAssessment(deps: AppDeps, actor: Actor & { kind: 'us
     // The publisher who submitted hears of the decision; the mail goes after commit.
     const submitter = decided.submittedBy ? await findUserById(tx, decided.submittedBy) : undefined;
     const id = `${repo.namespace}/${repo.name}`;
-    const mails = submitter ? await recordNotices(tx, deps, [{
+    const subject = stage === null ? id : `the stage "${stage}" of ${id}`;
+    const mails = submitter ? await recordNotices(tx, [{
       userId: submitter.id, to: submitter.email,
-      subject: requiredLevel ? `Release review of ${id}: level "${requiredLevel}" required` : `Release review of ${id}: assessment accepted`,
-      body: `${requiredLevel ? `A platform release reviewer required at least "${requiredLevel}" for ${id}${levelChanged ? `, and the repository was moved from "${levelChanged.from}" to "${requiredLevel}"` : ''}.` : `A platform release reviewer accepted version ${version} of the risk–benefit assessment of ${id}.`}\n\nRationale (published on the transparency page):\n${data.rationale}`,
+      subject: requiredLevel ? `Release review of ${subject}: level "${requiredLevel}" required` : `Release review of ${subject}: assessment accepted`,
+      body: `${requiredLevel ? `A platform release reviewer required at least "${requiredLevel}" for ${subject}${levelChanged ? `, and ${stage === null ? 'the repository' : 'the stage'} was moved from "${levelChanged.from}" to "${requiredLevel}"` : ''}.` : `A platform release reviewer accepted version ${version} of the risk–benefit assessment of ${subject}.`}\n\nRationale (published on the transparency page):\n${data.rationale}`,
       link: `${deps.config.baseUrl}/${repo.type === 'dataset' ? 'datasets/' : ''}${id}/transparency`,
     }], now) : [];
     return { assessment: decided, levelChanged, mails };

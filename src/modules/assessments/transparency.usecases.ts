@@ -7,6 +7,7 @@ import { findUserById } from '../users/users.repository.ts';
 import { standingOf } from './assessments.models.ts';
 import { versionFacts } from './assessments.release-rule.ts';
 import { loadAssessments } from './assessments.usecases.ts';
+import { listStageVersions, usernamesOf } from './assessments.repository.ts';
 import { presentVersion } from './assessments.presenters.ts';
 import { countActiveGrants, countApplications, countDownloads, listGovernanceEvents, medianDecisionHours } from './transparency.repository.ts';
 
@@ -39,6 +40,10 @@ export async function loadTransparency(deps: AppDeps, repo: RepositoryRow, repoP
   const { floor } = standingOf(versionFacts(versions));
   const floorDecision = floor ? versions.find((v) => v.status === 'stricter-level-required' && v.requiredLevel === floor) : undefined;
   if (floor) conditions.unshift({ source: 'platform', text: `Platform release review requires at least the "${floor}" access level${floorDecision ? ` (assessment version ${floorDecision.version})` : ''}.` });
+  const stageAssessments = await loadStageAssessments(deps, repo);
+  for (const s of stageAssessments) {
+    if (s.requiredLevel) conditions.push({ source: 'platform', text: `Platform release review requires at least the "${s.requiredLevel}" access level for the release stage "${s.stage}".` });
+  }
   const blockedBy = repo.blockedBy ? (await findUserById(deps.db, repo.blockedBy))?.username ?? null : null;
   return {
     repository: { id: `${repo.namespace}/${repo.name}`, type: repo.type, accessLevel: repo.accessLevel, private: repo.private },
@@ -49,10 +54,30 @@ export async function loadTransparency(deps: AppDeps, repo: RepositoryRow, repoP
       ? { version: accepted.version, status: accepted.status, accessLevel: accepted.content.accessLevel ?? null, publicSummary: accepted.content.publicSummary ?? null, rationale: accepted.rationale, requiredLevel: accepted.requiredLevel, decidedAt: accepted.decidedAt?.toISOString() ?? null, decidedBy: accepted.decidedBy ? names.get(accepted.decidedBy) ?? null : null }
       : null,
     assessmentVersions: versions.map((v) => presentVersion(v, names, false)),
+    stageAssessments,
     applications: { ...(await countApplications(deps.db, repo.id)), medianDecisionHours: await medianDecisionHours(deps.db, repo.id) },
     activeGrants: await countActiveGrants(deps.db, repo.id, deps.clock.now()),
     downloads: await countDownloads(deps.db, repo.id),
     blocks,
     links: { cardHistory: `${repoPath}/card/history`, assessment: `${repoPath}/assessment` },
   };
+}
+
+type AssessmentRow = Awaited<ReturnType<typeof listStageVersions>>[number];
+
+/** Each release stage assessed on its own: its decided version, the level a reviewer required of it, every version. */
+async function loadStageAssessments(deps: AppDeps, repo: RepositoryRow) {
+  const rows = await listStageVersions(deps.db, repo.id);
+  const names = await usernamesOf(deps.db, rows.flatMap((v) => [v.submittedBy, v.decidedBy]));
+  const byStage = new Map<string, AssessmentRow[]>();
+  for (const row of rows) byStage.set(row.stage!, [...(byStage.get(row.stage!) ?? []), row]);
+  return [...byStage.entries()].map(([stage, versions]) => {
+    const decided = versions.find((v) => v.status === 'accepted' || v.status === 'stricter-level-required') ?? null;
+    return {
+      stage,
+      requiredLevel: standingOf(versionFacts(versions)).floor,
+      decided: decided ? { version: decided.version, status: decided.status, accessLevel: decided.content.accessLevel ?? null, publicSummary: decided.content.publicSummary ?? null, rationale: decided.rationale, decidedAt: decided.decidedAt?.toISOString() ?? null } : null,
+      versions: versions.map((v) => presentVersion(v, names, false)),
+    };
+  });
 }

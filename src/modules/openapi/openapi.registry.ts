@@ -3,7 +3,7 @@ import { grantSchema, handleSchema } from '../access/access.usecases.ts';
 import { revokeSchema as revokeGrantBody } from '../access/access.routes.ts';
 import { agreementTextSchema, signSchema } from '../agreements/agreements.schemas.ts';
 import { applySchema, commentSchema, conflictSchema, editSchema, policySchema, renewSchema, voteSchema } from '../applications/applications.schemas.ts';
-import { assessmentDraftSchema, decisionSchema } from '../assessments/assessments.schemas.ts';
+import { assessmentDraftSchema, decisionSchema, stageQuerySchema } from '../assessments/assessments.schemas.ts';
 import { auditExportQuerySchema, auditSearchSchema } from '../audit/audit.schemas.ts';
 import { platformConditionSchema } from '../conditions/conditions.schemas.ts';
 import { applicationSchema, approveSchema, identityCheckSchema, profileSchema, referenceResponseSchema, rejectSchema, returnSchema, revokeSchema } from '../credentials/credentials.schemas.ts';
@@ -140,10 +140,10 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /api/me/notifications/read': { summary: 'Mark your notifications read.' },
 
   // Release governance and moderation
-  [`GET ${R}/assessment`]: { summary: 'The risk–benefit assessment and its versions.' },
-  [`PUT ${R}/assessment/draft`]: { summary: 'Save the assessment draft.', body: assessmentDraftSchema },
-  [`POST ${R}/assessment/submit`]: { summary: 'Submit the assessment for release review.' },
-  [`POST ${R}/assessment/versions/:version/decision`]: { summary: 'Decide on an assessment version (release reviewers).', body: decisionSchema },
+  [`GET ${R}/assessment`]: { summary: 'The risk–benefit assessment and its versions (of one release stage with ?stage=).', query: stageQuerySchema },
+  [`PUT ${R}/assessment/draft`]: { summary: 'Save the assessment draft.', body: assessmentDraftSchema, query: stageQuerySchema },
+  [`POST ${R}/assessment/submit`]: { summary: 'Submit the assessment for release review.', query: stageQuerySchema },
+  [`POST ${R}/assessment/versions/:version/decision`]: { summary: 'Decide on an assessment version (release reviewers).', body: decisionSchema, query: stageQuerySchema },
   [`GET ${R}/transparency`]: { summary: 'The public transparency summary.', public: true },
   [`GET ${R}/stages`]: { summary: 'The staged-release schedule: each stage\'s files, level and embargo.', public: true },
   [`PUT ${R}/stages`]: { summary: 'Set the staged-release schedule (publishers).', body: scheduleSchema },

@@ -85,7 +85,7 @@ describe('a staged release over HTTP and the Hugging Face client', () => {
     const res = await schedule({ stages: [{ name: 'full model', paths: ['full/**'], accessLevel: 'reviewed', embargoUntil: EMBARGO.toISOString() }] });
     assert.equal(res.status, 409);
     const body = (await res.json()) as { error: string; field?: string };
-    assert.match(body.error, /^stages\.0\.accessLevel: moving lab\/staged-lm from "open" to "reviewed" needs a submitted risk–benefit assessment/);
+    assert.match(body.error, /^stages\.0\.accessLevel: releasing the stage "full model" of lab\/staged-lm at "reviewed" \(the repository is "open"\) needs a submitted risk–benefit assessment/);
     const submitted = await server.api('POST', `/api/models/${REPO}/assessment/submit`, { token: owner, json: { ...COMPLETE, accessLevel: 'reviewed' } });
     assert.equal(submitted.status, 201, await submitted.text());
   });

@@ -38,7 +38,7 @@ export async function saveSchedule(deps: AppDeps, actor: Actor, repo: Repository
     // The release rule of risk–benefit assessments applies to a stage as to the repository: a
     // stage released at another level than the repository's is a release at that level.
     if (stage.accessLevel !== repo.accessLevel) {
-      await assertLevelChangeAllowed(deps.db, repo, stage.accessLevel, deps.config.baseUrl).catch((error: unknown) => {
+      await assertLevelChangeAllowed(deps.db, repo, stage.accessLevel, deps.config.baseUrl, stage.name).catch((error: unknown) => {
         if (!(error instanceof AppError)) throw error;
         throw new AppError(error.code, error.status, `stages.${i}.${error.message}`, { field: `stages.${i}.accessLevel`, details: error.details });
       });

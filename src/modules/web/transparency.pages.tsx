@@ -53,6 +53,24 @@ export function TransparencyPage({ actor, repo, report }: { actor: Actor; repo: 
         ) : null}
       </section>
 
+      {report.stageAssessments.length > 0 ? (
+        <section data-testid="stage-assessments">
+          <h2>Release stages assessed on their own</h2>
+          {report.stageAssessments.map((s) => (
+            <>
+              <h3>Stage “{s.stage}”</h3>
+              {s.decided ? (
+                <>
+                  <p>Version {s.decided.version}: <strong>{STATUS_TEXT[s.decided.status]}</strong>. The publisher argued for <strong>{level(s.decided.accessLevel)}</strong>{s.requiredLevel ? <>; the release reviewer required <strong>{level(s.requiredLevel)}</strong></> : null}.</p>
+                  <p class="prewrap">{s.decided.publicSummary}</p>
+                  <p class="prewrap"><em>Reviewer's rationale:</em> {s.decided.rationale}</p>
+                </>
+              ) : <p class="muted">Submitted ({s.versions.length} version{s.versions.length === 1 ? '' : 's'}), not yet decided by a release reviewer.</p>}
+            </>
+          ))}
+        </section>
+      ) : null}
+
       <section data-testid="conditions">
         <h2>Conditions</h2>
         {report.conditions.length === 0 ? <p class="muted">No conditions.</p> : report.conditions.map((g) => (
