@@ -102,7 +102,7 @@ export async function decideAssessment(deps: AppDeps, actor: Actor & { kind: 'us
     const submitter = decided.submittedBy ? await findUserById(tx, decided.submittedBy) : undefined;
     const id = `${repo.namespace}/${repo.name}`;
     const subject = stage === null ? id : `the stage "${stage}" of ${id}`;
-    const mails = submitter ? await recordNotices(tx, [{
+    const mails = submitter ? await recordNotices(tx, deps, [{
       userId: submitter.id, to: submitter.email,
       subject: requiredLevel ? `Release review of ${subject}: level "${requiredLevel}" required` : `Release review of ${subject}: assessment accepted`,
       body: `${requiredLevel ? `A platform release reviewer required at least "${requiredLevel}" for ${subject}${levelChanged ? `, and ${stage === null ? 'the repository' : 'the stage'} was moved from "${levelChanged.from}" to "${requiredLevel}"` : ''}.` : `A platform release reviewer accepted version ${version} of the risk–benefit assessment of ${subject}.`}\n\nRationale (published on the transparency page):\n${data.rationale}`,
