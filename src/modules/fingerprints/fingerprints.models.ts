@@ -84,21 +84,26 @@ export interface Mark {
 /** The marks of blocks [fromBlock, toBlock) of a tensor, in element order. */
 export function marksOf(t: MarkedTensor, fromBlock: number, toBlock: number): Mark[] {
   if (t.allMarks) return t.allMarks.filter((m) => m.element >= fromBlock * BLOCK && m.element < toBlock * BLOCK);
+  const marks: Mark[] = [];
+  forEachMark(t, fromBlock, toBlock, (element, bit, whitening) => marks.push({ element, bit, whitening }));
+  return marks;
+}
+
+/** The marks of blocks [fromBlock, toBlock), without building objects (tracing visits every candidate's). */
+function forEachMark(t: MarkedTensor, fromBlock: number, toBlock: number, visit: (element: number, bit: number, whitening: number) => void): void {
   const blocks = Math.min(toBlock, Math.ceil(t.elementCount / BLOCK)) - fromBlock;
-  if (blocks <= 0) return [];
+  if (blocks <= 0) return;
   // AES-CTR as a PRF with random access: the keystream of block b is AES(key, b).
   const iv = Buffer.alloc(16);
   iv.writeUInt32BE(Math.floor(fromBlock / 2 ** 32), 8);
   iv.writeUInt32BE(fromBlock >>> 0, 12);
   const stream = createCipheriv('aes-128-ctr', t.aesKey, iv).update(Buffer.alloc(blocks * 16));
-  const marks: Mark[] = [];
   for (let i = 0; i < blocks; i++) {
     const b = fromBlock + i;
     const element = b * BLOCK + (stream.readUInt16LE(i * 16) % BLOCK);
     if (element >= t.elementCount) continue;
-    marks.push({ element, bit: (b + t.shift) % CODE_BITS, whitening: stream[i * 16 + 2]! & 1 });
+    visit(element, (b + t.shift) % CODE_BITS, stream[i * 16 + 2]! & 1);
   }
-  return marks;
 }
 
 /** Whether the little-endian element at `at` is Inf or NaN (its exponent bits all ones). */
@@ -166,13 +171,15 @@ export function voteTensor(t: MarkedTensor, bytes: Uint8Array, votes: Votes, fir
   let read = 0;
   const blocks = Math.ceil(bytes.length / t.elementSize / BLOCK);
   const base = firstBlock * BLOCK * t.elementSize;
-  for (const mark of marksOf(t, firstBlock, firstBlock + blocks)) {
-    const at = mark.element * t.elementSize - base;
-    if (at + t.elementSize > bytes.length || isNonFinite(t.dtype, bytes, at)) continue;
-    if (((bytes[at]! & 1) ^ mark.whitening) === 1) votes.ones[mark.bit]!++;
-    else votes.zeros[mark.bit]!++;
+  const vote = (element: number, bit: number, whitening: number) => {
+    const at = element * t.elementSize - base;
+    if (at + t.elementSize > bytes.length || isNonFinite(t.dtype, bytes, at)) return;
+    if (((bytes[at]! & 1) ^ whitening) === 1) votes.ones[bit]!++;
+    else votes.zeros[bit]!++;
     read++;
-  }
+  };
+  if (t.allMarks) for (const m of marksOf(t, firstBlock, firstBlock + blocks)) vote(m.element, m.bit, m.whitening);
+  else forEachMark(t, firstBlock, firstBlock + blocks, vote);
   return read;
 }
 
