@@ -13,6 +13,7 @@ import { readAccessEpoch } from '../access/access-epoch.ts';
 import { findRevisionFileCached, openForDownload } from '../access/access.gate-cache.ts';
 import { parseRange, parseResolvePath } from './hub.models.ts';
 import { contentEtag } from './hub.presenters.ts';
+import { canRedirect, redirectToStorage } from './hub.download-redirect.ts';
 
 /** The model card is public whenever the repository is visible; every other file is gated. */
 const CARD_PATH = 'README.md';
@@ -78,6 +79,9 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
   if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${file.size}`;
   else if (file.size === 0) headers['Content-Range'] = 'bytes */0';
   if (c.req.method === 'HEAD') return c.body(null, status, headers);
+  if (!copy && canRedirect(deps, file, length)) {
+    return redirectToStorage(c, deps, { actor, repoId: repo.id, commit: revision.id, path: filePath, blobSha256: file.blobSha256, size: file.size, range: status === 206 ? { start, end } : null, headers });
+  }
 
   const readEnd = readEndFor(end, file.size);
   const source = length === 0

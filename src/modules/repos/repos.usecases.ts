@@ -135,6 +135,12 @@ export async function storeUpload(deps: AppDeps, actor: Actor, repo: RepositoryR
     await upsertBlob(tx, blob);
     await recordRepoBlob(tx, { repoId: repo.id, blobSha256: blob.sha256, uploadedBy: actorUserId(actor)! });
   });
+  // On S3, garbage collection cannot move a blob aside atomically: a collector deleting the old copy
+  // of these same bytes may have removed ours too. Its row lock orders that delete before our insert,
+  // so checking now is enough; the row stays, harmless, until the bytes arrive again or gc takes it.
+  if (!(await deps.blobs.exists(blob.sha256))) {
+    throw new AppError('storage_conflict', 503, 'The upload was removed by a concurrent storage cleanup. Upload the file again.', { headers: { 'Retry-After': '1' } });
+  }
   return blob;
 }
 
