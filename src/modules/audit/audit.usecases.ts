@@ -53,17 +53,23 @@ export const MAX_CHECKPOINT_RANGE = 50_000;
  * Chains what is pending, then signs the head. Returns the newest checkpoint, or null when the
  * chain is empty. A chain longer than one range since the last version 2 checkpoint gets several,
  * one range each, in order, each in its own short transaction.
+ *
+ * Several instances (and the CLI) may ask at once. Whether to sign is decided under the chain
+ * lock: a head that is already signed is not signed again (the existing checkpoint is returned),
+ * and with `minRange` (the chainer's "every 1,000 records") fewer new positions than that sign nothing.
  */
-export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock, maxRange = MAX_CHECKPOINT_RANGE) {
+export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock, maxRange = MAX_CHECKPOINT_RANGE, minRange = 1) {
   await appendPendingToChain(db);
-  for (;;) {
+  for (let first = true; ; first = false) {
     const written = await db.transaction(async (tx) => {
       await lockChain(tx);
       const head = await findChainHead(tx);
       if (!head) return null;
       // Each version 2 checkpoint covers the positions since the previous one (or the start), so
       // every linked record falls in exactly one signed Merkle range.
-      const fromPosition = Math.min((await findLatestMerkleCheckpoint(tx))?.position ?? 0, head.position);
+      const latest = await findLatestMerkleCheckpoint(tx);
+      if (latest && head.position - latest.position < (first ? minRange : 1)) return { checkpoint: latest, done: true };
+      const fromPosition = Math.min(latest?.position ?? 0, head.position);
       const position = Math.min(head.position, fromPosition + maxRange);
       const hashes = await listChainHashes(tx, fromPosition, position);
       const headHash = position === head.position ? head.hash : hashes[hashes.length - 1]!;
@@ -87,7 +93,8 @@ export function startAuditChainer(options: { db: Db; key: SigningIdentity; clock
       try {
         if ((await appendPendingToChain(db)) === 0) return;
         const [head, latest] = [await findChainHead(db), await findLatestCheckpoint(db)];
-        if (head && head.position - (latest?.position ?? 0) >= checkpointEvery) await writeCheckpoint(db, key, clock);
+        // Checked again under the chain lock: another instance's chainer may have just signed.
+        if (head && head.position - (latest?.position ?? 0) >= checkpointEvery) await writeCheckpoint(db, key, clock, MAX_CHECKPOINT_RANGE, checkpointEvery);
       } catch (error) {
         logger.error({ err: error }, 'audit chainer failed; it will retry');
       } finally {
