@@ -17,9 +17,11 @@ export interface CommentView {
   hidden: { at: Date; by: string; reason: string } | null;
   /** Null when hidden. */
   body: string | null;
+  /** A hidden comment's text, for the moderators and its author only (who must see what was hidden to review or appeal it). */
+  hiddenBody: string | null;
 }
 
-export function commentView(row: { id: string; body: string; createdAt: Date; hiddenAt: Date | null; hiddenReason: string | null }, author: string, hiddenBy: string | null): CommentView {
+export function commentView(row: { id: string; body: string; createdAt: Date; hiddenAt: Date | null; hiddenReason: string | null }, author: string, hiddenBy: string | null, mayReadHidden = false): CommentView {
   const hidden = row.hiddenAt ? { at: row.hiddenAt, by: hiddenBy ?? 'a moderator', reason: row.hiddenReason ?? '' } : null;
-  return { id: row.id, author, createdAt: row.createdAt, hidden, body: hidden ? null : row.body };
+  return { id: row.id, author, createdAt: row.createdAt, hidden, body: hidden ? null : row.body, hiddenBody: hidden && mayReadHidden ? row.body : null };
 }

@@ -109,7 +109,11 @@ function Comment({ comment, path, canModerate }: { comment: CommentView; path: s
     <li data-testid="comment" data-hidden={comment.hidden ? 'true' : 'false'}>
       <p class="muted"><strong>{comment.author}</strong> · {formatDateTime(comment.createdAt)}</p>
       {comment.hidden ? (
-        <p class="notice" data-testid="hidden-note">Hidden by {comment.hidden.by} on {formatDateTime(comment.hidden.at)}. Reason: {comment.hidden.reason}</p>
+        <>
+          <p class="notice" data-testid="hidden-note">Hidden by {comment.hidden.by} on {formatDateTime(comment.hidden.at)}. Reason: {comment.hidden.reason}</p>
+          {/* Shown as plain text, never rendered: what was hidden may be exactly what must not become active. */}
+          {comment.hiddenBody !== null ? <details data-testid="hidden-text"><summary>Hidden text (shown to moderators and its author only)</summary><p class="prewrap">{comment.hiddenBody}</p></details> : null}
+        </>
       ) : <div class="markdown" dangerouslySetInnerHTML={{ __html: html! }} />}
       {canModerate && !comment.hidden ? (
         <form method="post" action={`${path}/comments/${comment.id}/hide`} class="inline">

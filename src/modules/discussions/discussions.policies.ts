@@ -20,6 +20,8 @@ export type DiscussionAction =
   | { type: 'discussion.moderate'; facts: DiscussionFacts }
   /** Read appeal threads: the repository's publishers and the moderators. */
   | { type: 'discussion.read-appeal'; facts: DiscussionFacts }
+  /** Read a hidden comment's text: the moderators, and the comment's author. */
+  | { type: 'discussion.read-hidden'; facts: DiscussionFacts; authorId: string }
   /** Write in appeal threads: the same people, with a session or a write token. */
   | { type: 'discussion.appeal'; facts: DiscussionFacts; locked?: boolean };
 
@@ -54,6 +56,8 @@ export function authorizeDiscussion(actor: Actor, action: DiscussionAction): Dec
       if (!isModerator(actor)) return deny('forbidden');
       return writer(actor);
     }
+    case 'discussion.read-hidden':
+      return isModerator(actor) || (actor.kind === 'user' && actor.user.id === action.authorId) ? allow : deny('forbidden');
     case 'discussion.read-appeal':
       return isModerator(actor) || isPublisher(action.facts.role) ? allow : deny('not-found');
     case 'discussion.appeal': {

@@ -10,6 +10,7 @@ export const presentComment = (c: CommentView) => ({
   hidden: c.hidden ? { at: c.hidden.at.toISOString(), by: c.hidden.by, reason: c.hidden.reason } : null,
   body: c.body,
   html: c.body === null ? null : renderMarkdown(c.body),
+  ...(c.hiddenBody !== null ? { hiddenBody: c.hiddenBody } : {}),
 });
 
 export const presentThreadSummary = (t: ThreadRow, author: string) => ({

@@ -77,6 +77,16 @@ describe('repository discussions over the API', () => {
     assert.equal(hidden!.details.reason, 'Script injection attempt');
   });
 
+  it('shows a hidden comment\'s text to the moderators and its author, as source only, and to nobody else', async () => {
+    const seen = async (token?: string) => ((await (await call('GET', `/api/models/pub/gated/discussions/${threadId}`, token)).json()) as { comments: Array<{ hiddenBody?: string; html: string | null }> }).comments[1]!;
+    for (const who of ['mod', 'eve']) {
+      const comment = await seen(t[who]);
+      assert.match(comment.hiddenBody ?? '', /<script>alert\(1\)<\/script>/, who);
+      assert.equal(comment.html, null, `${who}: never rendered`);
+    }
+    for (const who of [undefined, t.rita, t.pub]) assert.equal((await seen(who)).hiddenBody, undefined);
+  });
+
   it('lets a moderator lock a thread: nobody but moderators comments until it is unlocked', async () => {
     assert.equal((await call('POST', `/api/models/pub/gated/discussions/${threadId}/lock`, t.rita, { reason: 'mine' })).status, 403);
     const locked = (await (await call('POST', `/api/models/pub/gated/discussions/${threadId}/lock`, t.mod, { reason: 'Going in circles' })).json()) as Thread;

@@ -59,7 +59,8 @@ export async function loadThread(deps: AppDeps, actor: Actor, repo: RepositoryRo
     thread,
     author: names.get(thread.createdBy) ?? 'unknown',
     lockedBy: thread.lockedBy ? names.get(thread.lockedBy) ?? null : null,
-    comments: rows.map((r) => commentView(r.comment, r.author, r.comment.hiddenBy ? names.get(r.comment.hiddenBy) ?? null : null)),
+    comments: rows.map((r) => commentView(r.comment, r.author, r.comment.hiddenBy ? names.get(r.comment.hiddenBy) ?? null : null,
+      r.comment.hiddenAt !== null && authorize(actor, { type: 'discussion.read-hidden', facts, authorId: r.comment.authorId }).allowed)),
   };
 }
 

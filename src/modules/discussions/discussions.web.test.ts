@@ -64,6 +64,12 @@ describe('discussion pages over plain HTTP', () => {
     assert.equal(refused.status, 403);
     const ritaView = await (await getPage(server, threadPath, { cookie: cookies.rita })).text();
     assert.doesNotMatch(ritaView, /action="[^"]+\/comments"/, 'no comment form on a locked thread');
+    // The author and the moderators can still read what was hidden, to appeal or review it.
+    for (const who of ['rita', 'mod']) {
+      const view = who === 'rita' ? ritaView : await (await getPage(server, threadPath, { cookie: cookies.mod })).text();
+      assert.match(view, /data-testid="hidden-text"[\s\S]*Buy cheap followers at spam\.example/, who);
+    }
+    assert.doesNotMatch(await (await getPage(server, threadPath, { cookie: cookies.pub })).text(), /spam\.example/, 'not the publisher');
   });
 
   it('serves dataset discussion pages, and 404 for a private repository to outsiders', async () => {
