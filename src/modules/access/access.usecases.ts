@@ -13,6 +13,7 @@ import {
   findActiveGrant, findLatestRequest, insertAccessRequest, insertGrant, listAccessRequests,
   revokeActiveGrants, updateAccessRequest, type AccessRequestRow,
 } from './access.repository.ts';
+import { deleteReapplicationBlock } from '../applications/grants.repository.ts';
 
 // The gate (facts, decision, user-facing error) lives in access.gate.ts; re-exported for callers.
 export { ensureAuthorized, loadRepoFacts, repoUrl } from './access.gate.ts';
@@ -40,6 +41,11 @@ export async function grantAccess(db: Db, actor: Actor, repo: RepositoryRow, inp
     const request = await decideAsPublisher(tx, actor, repo, user.id, 'approved', null, audit, now);
     const grant = await insertGrant(tx, { repoId: repo.id, userId: user.id, startsAt: now, endsAt: data.until ?? null, grantedBy: actorUserId(actor)!, requestId: request.id, createdAt: now });
     await recordAuditEvent(tx, { action: 'grant.created', actorUserId: actorUserId(actor), actorTokenId: actorTokenId(actor), repoId: repo.id, ip: audit.ip, details: { user: user.username, grantId: grant.id, endsAt: grant.endsAt?.toISOString() ?? null } });
+    // Granting directly is the publisher changing their mind about a barred user: the bar goes too,
+    // or the user could hold a grant yet never renew it.
+    if ((await deleteReapplicationBlock(tx, repo.id, user.id)) > 0) {
+      await recordAuditEvent(tx, { action: 'grant.reapplication_unblocked', actorUserId: actorUserId(actor), actorTokenId: actorTokenId(actor), repoId: repo.id, ip: audit.ip, details: { user: user.username, reason: 'granted directly' } });
+    }
     return { grant, user };
   });
 }

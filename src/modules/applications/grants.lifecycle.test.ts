@@ -121,4 +121,12 @@ describe('conditions by source, grant expiry warnings, renewal and revocation', 
     await json(await server.api('DELETE', `/api/models/${auto}/reapplication-blocks/ria`, { token: t.pub! }), 200);
     assert.equal((await json<Application>(await autoApi.apply(t.ria!, { purpose: STATEMENT }), 201)).status, 'approved');
   });
+
+  it('lifts the bar on re-application when the publisher grants the barred user directly', async () => {
+    await json(await server.api('POST', `/api/models/${auto}/grants/revoke`, { token: t.pub!, json: { user: 'ria', reason: 'a second lapse', blockReapplication: true } }), 200);
+    await problem(await autoApi.apply(t.ria!, { purpose: STATEMENT }), 403, 'reapplication_blocked');
+    await json(await server.api('POST', `/api/models/${auto}/user-access-request/grant`, { token: t.pub!, json: { user: 'ria' } }), 200);
+    assert.equal((await download(auto, t.ria!)).status, 200);
+    await problem(await server.api('DELETE', `/api/models/${auto}/reapplication-blocks/ria`, { token: t.pub! }), 404, 'block_not_found');
+  });
 });
