@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { asc, eq } from 'drizzle-orm';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/client.ts';
+import { auditCheckpoints } from '../../src/modules/audit/audit.tables.ts';
+import { mailOutbox, notifications } from '../../src/modules/notifications/notifications.tables.ts';
+import { createToken } from '../../src/modules/tokens/tokens.usecases.ts';
+import { registerUser } from '../../src/modules/users/users.usecases.ts';
+import { expectJson, prepareApplication, submit } from '../support/credentials.ts';
+import { runCli } from '../support/run-cli.ts';
+import { createScratchDatabase } from '../support/scratch-database.ts';
+import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
+import type { TestServer } from '../support/test-server.ts';
+
+const BASE = process.env.AIRLOCK_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DAY = 86_400_000;
+
+async function postgresUnavailable(): Promise<string | false> {
+  const client = new pg.Client({ connectionString: BASE, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return false;
+  } catch (error) {
+    return `no PostgreSQL at ${new URL(BASE).host} (${(error as Error).message}); two server processes need a shared database`;
+  }
+}
+
+const skip = await postgresUnavailable();
+if (skip) console.log(`# skipping background-work: ${skip}`);
+
+/** The helpers in test/support speak to a server through `api` only; this one speaks to a process. */
+const client = (server: ServerProcess) => ({
+  api(method: string, pathname: string, options: { token?: string; json?: unknown } = {}) {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    if (options.json !== undefined) headers['Content-Type'] = 'application/json';
+    return fetch(`${server.url}${pathname}`, { method, headers, body: options.json === undefined ? undefined : JSON.stringify(options.json) });
+  },
+}) as unknown as TestServer;
+
+const key = (m: { to: string; subject: string }) => `${m.to} | ${m.subject}`;
+
+/**
+ * Two `airlock serve` processes on one PostgreSQL database and one data directory, mailing
+ * through a real SMTP server: what either queues, and what two `airlock admin sweep` runs at the
+ * same moment find due, goes out exactly once, and the audit log stays one verifiable chain.
+ */
+describe('two server processes on one PostgreSQL do background work exactly once', { skip, timeout: 300_000 }, () => {
+  let database: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let dataDir: string;
+  let smtp: SmtpSink;
+  let one: ServerProcess;
+  let two: ServerProcess;
+  let db: Database;
+  const tokens: Record<string, string> = {};
+  const researchers = Array.from({ length: 8 }, (_, i) => `researcher${i}`);
+  const cli = (args: string[]) => runCli(args, { env: { AIRLOCK_DATA: dataDir, DATABASE_URL: database.url, SMTP_URL: smtp.url, LOG_LEVEL: 'warn' } });
+
+  before(async () => {
+    database = await createScratchDatabase(BASE, 'airlock_jobs');
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'airlock-jobs-'));
+    smtp = await startSmtpSink();
+    const env = { SMTP_URL: smtp.url, AIRLOCK_MAIL_POLL_MS: '100', AIRLOCK_RELEASE_REVIEW: 'changes' };
+    // One after the other: the first applies the migrations.
+    one = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env });
+    two = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env });
+    db = await openDatabase({ databaseUrl: database.url });
+    const users: [string, ('credentialing')[]][] = [['lab', []], ['carol', ['credentialing']], ...researchers.map((r) => [r, []] as [string, never[]])];
+    for (const [username, platformRoles] of users) {
+      const user = await registerUser(db.db, { username, email: `${username}@example.org`, password: 'a long enough password', displayName: username }, { platformRoles });
+      tokens[username] = (await createToken(db.db, user.id, { name: 'test', scope: 'write' })).value;
+    }
+  });
+  after(async () => {
+    await db?.close();
+    await one?.kill('SIGTERM');
+    await two?.kill('SIGTERM');
+    await smtp?.close();
+    await database?.drop();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('mails each reference request and staff notice once, whichever instance took the submission', async () => {
+    await Promise.all(researchers.map(async (r, i) => {
+      const via = client(i % 2 ? one : two);
+      await prepareApplication(via, tokens[r]!, { reference: { email: `ref-${r}@uni.example.edu` } });
+      await expectJson(await submit(via, tokens[r]!), 200);
+    }));
+    for (const r of researchers) await smtp.waitFor((m) => m.to.includes(`ref-${r}@uni.example.edu`), 20_000);
+  });
+
+  it('warns each holder of an ending grant once when both instances sweep at the same moment', async () => {
+    const lab = client(one);
+    assert.equal((await lab.api('POST', '/api/repos', { token: tokens.lab, json: { repo: 'lab/model', type: 'model', accessLevel: 'reviewed', private: false } })).status, 201);
+    const until = new Date(Date.now() + 7 * DAY).toISOString();
+    for (const [i, r] of researchers.entries()) {
+      const res = await client(i % 2 ? one : two).api('POST', '/api/models/lab/model/grants', { token: tokens.lab, json: { user: r, until } });
+      assert.equal(res.status, 201, await res.text());
+    }
+    // Two `airlock admin sweep` processes, both straight on the database, racing each other and the servers' workers.
+    const [a, b] = await Promise.all([cli(['admin', 'sweep']), cli(['admin', 'sweep'])]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const sent = [a.stdout, b.stdout].map((out) => Number(/Sent (\d+) grant expiry warning/.exec(out)?.[1] ?? 0));
+    assert.equal(sent[0]! + sent[1]!, researchers.length, `the two sweeps split the warnings: ${a.stdout} / ${b.stdout}`);
+    for (const r of researchers) await smtp.waitFor((m) => m.to.includes(`${r}@example.org`) && /ends on/.test(m.subject), 20_000);
+  });
+
+  it('tells each revoked holder once, whichever instance revoked', async () => {
+    await Promise.all(researchers.slice(0, 4).map(async (r, i) => {
+      const res = await client(i % 2 ? one : two).api('POST', '/api/models/lab/model/grants/revoke', { token: tokens.lab, json: { user: r, reason: 'Study closed.' } });
+      assert.equal(res.status, 200, await res.text());
+    }));
+    for (const r of researchers.slice(0, 4)) await smtp.waitFor((m) => m.to.includes(`${r}@example.org`) && /revoked/.test(m.subject), 20_000);
+  });
+
+  it('has sent every notice exactly once: one SMTP message per notification, none pending, bodies erased', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // time for a duplicate to show up, if any
+    const notices = await db.db.select().from(notifications);
+    const expected = researchers.length * 2 /* reference + staff */ + researchers.length /* expiry warnings */ + 4 /* revocations */;
+    assert.equal(notices.length, expected, 'each notice recorded once');
+    const warnings = notices.filter((n) => /ends on/.test(n.subject));
+    assert.equal(new Set(warnings.map((n) => n.recipient)).size, researchers.length, 'one warning per holder');
+    const sentKeys = smtp.messages.flatMap((m) => m.to.map((to) => key({ to, subject: m.subject }))).sort();
+    assert.deepEqual(sentKeys, notices.map((n) => key({ to: n.recipient, subject: n.subject })).sort(), 'one SMTP message per notification, no more');
+    const outbox = await db.db.select().from(mailOutbox);
+    assert.equal(outbox.length, expected);
+    assert.deepEqual([...new Set(outbox.map((m) => m.status))], ['sent']);
+    assert.ok(outbox.every((m) => m.sealedBody === null), 'no mail body left at rest');
+    assert.ok(notices.every((n) => n.deliveredAt !== null));
+    const references = smtp.messages.filter((m) => m.to.some((to) => to.startsWith('ref-')));
+    assert.ok(references.every((m) => /\/references\/[A-Za-z0-9_-]{20,}/.test(m.text)), 'the one-time links survived sealing');
+  });
+
+  it('signs the audit head once when two instances checkpoint at the same moment, and the chain verifies', async () => {
+    const runs = await Promise.all([cli(['audit', 'checkpoint']), cli(['audit', 'checkpoint']), cli(['audit', 'checkpoint'])]);
+    for (const run of runs) assert.equal(run.code, 0, run.stderr);
+    const checkpoints = await db.db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.id));
+    assert.ok(checkpoints.length >= 1);
+    assert.equal(new Set(checkpoints.map((c) => c.position)).size, checkpoints.length, `a position signed twice: ${checkpoints.map((c) => c.position).join(', ')}`);
+    const verify = await cli(['audit', 'verify']);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /Audit log intact/);
+    assert.equal((await db.db.select().from(mailOutbox).where(eq(mailOutbox.status, 'failed'))).length, 0);
+  });
+});
