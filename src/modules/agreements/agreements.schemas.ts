@@ -11,3 +11,5 @@ export const signSchema = z.object({
   /** Optional: the sha256 of the text the client showed, checked against the stored version. */
   textSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase 64-hex sha256').optional(),
 });
+
+export type SignInput = z.infer<typeof signSchema>;

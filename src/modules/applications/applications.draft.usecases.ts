@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../app/deps.ts';
-import { badRequest, conflict } from '../../lib/errors.ts';
+import { conflict } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { actorTokenId, type Actor } from '../access/actor.ts';
 import { signSchema } from '../agreements/agreements.schemas.ts';
-import { checkSignature, recordSignature } from '../agreements/agreements.usecases.ts';
-import { findAgreementOfRepository, findCurrentVersion } from '../agreements/agreements.repository.ts';
+import { recordSignature } from '../agreements/agreements.usecases.ts';
 import type { AuditContext } from '../audit/audit.repository.ts';
 import { dispatchMail } from '../notifications/notifications.usecases.ts';
 import type { RepositoryRow } from '../repos/repos.repository.ts';
 import { findOpenApplication, insertApplication, lockApplication, updateApplicationIf } from './applications.repository.ts';
 import { applySchema } from './applications.schemas.ts';
 import {
-  checkApplication, checkCredential, checkNotBarred, checkTrainings, grantFor, loadForm, loadPolicy, notifyReviewers, recordTransition, refusal, repoApiBase, repoIdOf, stateChanged, type ApplicationActor,
+  checkApplication, checkNotBarred, checkReadyToSubmit, grantFor, loadForm, loadPolicy, notifyReviewers, recordTransition, refusal, repoIdOf, stateChanged, type ApplicationActor,
 } from './applications.usecases.ts';
 
 /**
@@ -43,15 +42,7 @@ export async function submitDraft(deps: AppDeps, actor: Actor & { kind: 'user' }
   const user = actor.user;
   const policy = await loadPolicy(deps.db, repo.id);
   const form = (await loadForm(deps, repo, policy)).fields;
-  await checkNotBarred(deps, user, repo);
-  await checkCredential(deps, user, repo, policy);
-  await checkTrainings(deps, user, repo, policy);
-  const agreement = await findAgreementOfRepository(deps.db, repo.id);
-  const current = agreement ? await findCurrentVersion(deps.db, agreement.id) : undefined;
-  if (agreement && current) {
-    if (!data.agreement) throw badRequest('agreement_required', `agreement.version: sign version ${current.version} of "${agreement.title}" to submit. Read it at ${repoApiBase(deps.config.baseUrl, repo)}/agreement and send agreement: {version, signedName}.`, 'agreement.version');
-    checkSignature(user, current, data.agreement, 'agreement.');
-  }
+  const { agreement, current } = await checkReadyToSubmit(deps, user, repo, policy, data.agreement, 'submit');
   const who: ApplicationActor = { userId: user.id, tokenId: actorTokenId(actor), role: 'applicant', audit };
   const { application, mails } = await deps.db.transaction(async (tx) => {
     const draft = (await lockApplication(tx, id))!;

@@ -4,6 +4,7 @@ import { AppError, badRequest, conflict, notFound } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { findActiveGrant, insertGrant, revokeActiveGrants } from '../access/access.repository.ts';
 import { actorTokenId, type Actor, type ActorUser } from '../access/actor.ts';
+import type { SignInput } from '../agreements/agreements.schemas.ts';
 import { checkSignature, recordSignature } from '../agreements/agreements.usecases.ts';
 import { findAgreementOfRepository, findCurrentVersion } from '../agreements/agreements.repository.ts';
 import { recordAuditEvent, type AuditContext } from '../audit/audit.repository.ts';
@@ -117,6 +118,24 @@ export async function checkNotBarred(deps: AppDeps, user: ActorUser, repo: Repos
   throw new AppError('reapplication_blocked', 403, `Your access to ${repoIdOf(repo)} was revoked on ${block.createdAt.toISOString().slice(0, 10)} and you may not apply again. Reason: ${block.reason}. Contact the publisher if you think this is wrong.`);
 }
 
+/**
+ * What every submission (a direct application or a draft's) must pass before its transaction:
+ * not barred, credentialed and trained as the policy requires, and the repository's current
+ * agreement signed as sent. Returns the agreement and version to record the signature against.
+ */
+export async function checkReadyToSubmit(deps: AppDeps, user: ActorUser, repo: RepositoryRow, policy: EffectivePolicy, signature: SignInput | undefined, verb: 'apply' | 'submit') {
+  await checkNotBarred(deps, user, repo);
+  await checkCredential(deps, user, repo, policy);
+  await checkTrainings(deps, user, repo, policy);
+  const agreement = await findAgreementOfRepository(deps.db, repo.id);
+  const current = agreement ? await findCurrentVersion(deps.db, agreement.id) : undefined;
+  if (agreement && current) {
+    if (!signature) throw badRequest('agreement_required', `agreement.version: sign version ${current.version} of "${agreement.title}" to ${verb}. Read it at ${repoApiBase(deps.config.baseUrl, repo)}/agreement and send agreement: {version, signedName}.`, 'agreement.version');
+    checkSignature(user, current, signature, 'agreement.');
+  }
+  return { agreement, current };
+}
+
 // ---- Grants and notices
 
 /** The grant an approval creates: from now, for the policy's duration, tied to the application. */
@@ -151,15 +170,7 @@ export async function applyForAccess(deps: AppDeps, actor: Actor & { kind: 'user
   const user = actor.user;
   const policy = await loadPolicy(deps.db, repo.id);
   checkApplication((await loadForm(deps, repo, policy)).fields, data.fields, data.purpose, policy);
-  await checkNotBarred(deps, user, repo);
-  await checkCredential(deps, user, repo, policy);
-  await checkTrainings(deps, user, repo, policy);
-  const agreement = await findAgreementOfRepository(deps.db, repo.id);
-  const current = agreement ? await findCurrentVersion(deps.db, agreement.id) : undefined;
-  if (agreement && current) {
-    if (!data.agreement) throw badRequest('agreement_required', `agreement.version: sign version ${current.version} of "${agreement.title}" to apply. Read it at ${repoApiBase(deps.config.baseUrl, repo)}/agreement and send agreement: {version, signedName}.`, 'agreement.version');
-    checkSignature(user, current, data.agreement, 'agreement.');
-  }
+  const { agreement, current } = await checkReadyToSubmit(deps, user, repo, policy, data.agreement, 'apply');
   const who: ApplicationActor = { userId: user.id, tokenId: actorTokenId(actor), role: 'applicant', audit };
   const { application, created, mails } = await deps.db.transaction(async (tx) => {
     const open = await findOpenApplication(tx, repo.id, user.id);
