@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { asc, eq } from 'drizzle-orm';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.ts';
+import type { AppDeps } from '../../src/app/deps.ts';
 import { auditCheckpoints } from '../../src/modules/audit/audit.tables.ts';
+import { announceExpiredGrants } from '../../src/modules/webhooks/webhooks.delivery.ts';
 import { mailOutbox, notifications } from '../../src/modules/notifications/notifications.tables.ts';
 import { createToken } from '../../src/modules/tokens/tokens.usecases.ts';
 import { registerUser } from '../../src/modules/users/users.usecases.ts';
@@ -71,7 +75,7 @@ describe('two server processes on one PostgreSQL do background work exactly once
     one = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env });
     two = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env });
     db = await openDatabase({ databaseUrl: database.url });
-    const users: [string, ('credentialing')[]][] = [['lab', []], ['carol', ['credentialing']], ...researchers.map((r) => [r, []] as [string, never[]])];
+    const users: [string, ('credentialing' | 'admin')[]][] = [['root', ['admin']], ['lab', []], ['carol', ['credentialing']], ...[...researchers, 'short0', 'short1', 'short2'].map((r) => [r, []] as [string, never[]])];
     for (const [username, platformRoles] of users) {
       const user = await registerUser(db.db, { username, email: `${username}@example.org`, password: 'a long enough password', displayName: username }, { platformRoles });
       tokens[username] = (await createToken(db.db, user.id, { name: 'test', scope: 'write' })).value;
@@ -148,5 +152,94 @@ describe('two server processes on one PostgreSQL do background work exactly once
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     assert.match(verify.stdout, /Audit log intact/);
     assert.equal((await db.db.select().from(mailOutbox).where(eq(mailOutbox.status, 'failed'))).length, 0);
+  });
+
+  // Last: its short grants could draw an expiry warning from a server's own sweep, which the counts above do not expect.
+  it('announces each ended grant once (access.expired) when several scans run at the same moment', async () => {
+    const expired: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
+        if (req.headers['x-airlock-event'] === 'access.expired') expired.push((JSON.parse(body) as { data?: { grantId?: string }; grantId?: string }).data?.grantId ?? body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      assert.equal((await client(one).api('PUT', '/api/admin/webhook-settings', { token: tokens.root, json: { allowPrivateTargets: true } })).status, 200);
+      const url = `http://127.0.0.1:${(receiver.address() as net.AddressInfo).port}/hook`;
+      assert.equal((await client(two).api('POST', '/api/models/lab/model/webhooks', { token: tokens.lab, json: { url, events: ['access.expired'] } })).status, 201);
+      const until = new Date(Date.now() + 1500).toISOString();
+      for (const [i, r] of ['short0', 'short1', 'short2'].entries()) {
+        assert.equal((await client(i % 2 ? one : two).api('POST', '/api/models/lab/model/grants', { token: tokens.lab, json: { user: r, until } })).status, 201);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // The scan each server's webhook worker runs once a minute, four at once on separate connections.
+      const announced = await Promise.all(Array.from({ length: 4 }, () => announceExpiredGrants({ db: db.db } as AppDeps)));
+      assert.equal(announced.reduce((a, b) => a + b, 0), 3, `the scans split the three grants: ${announced}`);
+      const deadline = Date.now() + 20_000;
+      while (expired.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // time for a duplicate to show up, if any
+      assert.equal(expired.length, 3, JSON.stringify(expired));
+      assert.equal(new Set(expired).size, 3, 'an expiry announced twice');
+    } finally {
+      receiver.closeAllConnections();
+      receiver.close();
+    }
+  });
+});
+
+/**
+ * An instance killed while it is sending: its claim holds until the lease runs out, then the other
+ * instance takes the mail over and sends it. Nothing is lost, and the sealed body survived the crash.
+ */
+describe('a mail claimed by an instance that is killed mid-send goes out from the other one', { skip, timeout: 180_000 }, () => {
+  let database: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let dataDir: string;
+  let smtp: SmtpSink;
+  let blackHole: net.Server;
+  let db: Database;
+  let survivor: ServerProcess | undefined;
+
+  before(async () => {
+    database = await createScratchDatabase(BASE, 'airlock_crash');
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'airlock-jobs-crash-'));
+    smtp = await startSmtpSink();
+    // Accepts connections and never greets: a send to it hangs until the process dies.
+    blackHole = net.createServer(() => {});
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    await db?.close();
+    await survivor?.kill('SIGTERM');
+    await smtp?.close();
+    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+    await database?.drop();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes the lapsed claim over after the lease and delivers each mail once', async () => {
+    const lease = { AIRLOCK_MAIL_LEASE_MS: '3000', AIRLOCK_MAIL_POLL_MS: '100' };
+    const doomed = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env: { ...lease, SMTP_URL: `smtp://127.0.0.1:${(blackHole.address() as net.AddressInfo).port}` } });
+    db = await openDatabase({ databaseUrl: database.url });
+    await registerUser(db.db, { username: 'carol', email: 'carol@example.org', password: 'a long enough password' }, { platformRoles: ['credentialing'] });
+    const rita = await registerUser(db.db, { username: 'rita', email: 'rita@example.org', password: 'a long enough password' });
+    const token = (await createToken(db.db, rita.id, { name: 'test', scope: 'write' })).value;
+    await prepareApplication(client(doomed), token, { reference: { email: 'ruth@uni.example.edu' } });
+    await expectJson(await submit(client(doomed), token), 200);
+    const deadline = Date.now() + 10_000;
+    while ((await db.db.select().from(mailOutbox).where(eq(mailOutbox.status, 'sending'))).length < 2) {
+      assert.ok(Date.now() < deadline, 'the first instance claims both mails');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await doomed.kill('SIGKILL');
+    survivor = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env: { ...lease, SMTP_URL: smtp.url } });
+    await smtp.waitFor((m) => m.to.includes('ruth@uni.example.edu'), 20_000);
+    await smtp.waitFor((m) => m.to.includes('carol@example.org'), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // time for a duplicate to show up, if any
+    assert.equal(smtp.messages.length, 2);
+    assert.match(smtp.messages.find((m) => m.to.includes('ruth@uni.example.edu'))!.text, /\/references\/[A-Za-z0-9_-]{20,}/);
+    const rows = await db.db.select().from(mailOutbox);
+    assert.deepEqual(rows.map((r) => [r.status, r.attempts, r.sealedBody]), [['sent', 2, null], ['sent', 2, null]]);
   });
 });
