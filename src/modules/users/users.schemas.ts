@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const RESERVED_NAMESPACES = new Set([
   'api', 'datasets', 'models', 'spaces', 'settings', 'static', 'login', 'logout', 'signup', 'healthz', 'admin', 'docs',
   'openapi.json', '.well-known', 'ga4gh', 'review', 'me', 'orgs', 'new', 'search', 'transparency', 'moderation', 'audit', 'courses', 'credentials',
-  'staff', 'references', 'trainings',
+  'staff', 'references', 'trainings', 'metrics', 'misuse', 'notifications', '_bench',
 ]);
 
 export const usernameSchema = z
