@@ -160,6 +160,8 @@ export function authorize(actor: Actor, action: Action): Decision {
 
     case 'token.manage':
       if (actor.kind === 'anonymous') return deny('sign-in-required');
+      // A session from before a block outlives it; it must not mint a fresh credential either.
+      if (actor.user.blocked) return deny('user-blocked');
       // Tokens are managed from a session only: a stolen token must not mint or list others.
       if (actor.via !== 'session') return deny('forbidden');
       return actor.user.id === action.ownerId ? allow : deny('not-found');

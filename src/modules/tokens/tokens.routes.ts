@@ -18,6 +18,7 @@ export function ensureCanManageTokens(actor: Actor, ownerId?: string): string {
   const decision = authorize(actor, { type: 'token.manage', ownerId: ownerId ?? actor.user.id });
   if (decision.allowed) return actor.user.id;
   if (decision.reason === 'not-found') throw new AppError('token_not_found', 404, 'No such token. List your tokens to find its id.');
+  if (decision.reason === 'user-blocked') throw new AppError('user_blocked', 403, 'Your account is blocked. Contact the platform administrators.');
   throw new AppError('forbidden', 403, 'Tokens are managed from a signed-in browser session, not with another token. Open Settings → Tokens.');
 }
 

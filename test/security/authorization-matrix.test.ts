@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { createApp } from '../../src/app/app.ts';
+import { ROWS } from './authorization-matrix.table.ts';
+import { runMatrix, type Sent } from './authorization-matrix.runner.ts';
+import { ACTORS, buildWorld, type World } from './authorization-matrix.world.ts';
+
+/** Hono lists middleware as `ALL` entries; they are not routes a client can call on their own. */
+function routesOf(world: World) {
+  const seen = new Set<string>();
+  for (const r of createApp(world.server.runtime.deps).routes) if (r.method !== 'ALL') seen.add(`${r.method} ${r.path}`);
+  return seen;
+}
+
+describe('the authorization matrix: every route against every kind of actor', () => {
+  let world: World;
+  let results: Sent[];
+
+  before(async () => {
+    world = await buildWorld();
+  });
+  after(() => world?.server.close());
+
+  it('lists every route of the application exactly once, and no route that does not exist', () => {
+    const listed = ROWS.map((r) => r.route);
+    const duplicates = listed.filter((r, i) => listed.indexOf(r) !== i);
+    const existing = routesOf(world);
+    const missing = [...existing].filter((r) => !listed.includes(r));
+    const stale = listed.filter((r) => !existing.has(r));
+    assert.deepEqual({ missing, stale, duplicates }, { missing: [], stale: [], duplicates: [] });
+  });
+
+  it('gives every actor the expected outcome on every route', async () => {
+    results = await runMatrix(world, ROWS);
+    assert.equal(results.length, ROWS.length * ACTORS.length);
+    const expected = new Map(ROWS.map((r) => [r.route, r.expect]));
+    // MATRIX_RECORD=FILE writes what was observed, one line per route, for reviewing a change.
+    if (process.env.MATRIX_RECORD) {
+      const byRoute = new Map<string, string[]>();
+      for (const s of results) byRoute.set(s.route, [...(byRoute.get(s.route) ?? []), s.got]);
+      await fs.writeFile(process.env.MATRIX_RECORD, ROWS.map((r) => `${r.route}\t${byRoute.get(r.route)!.join(' ')}`).join('\n') + '\n');
+      await fs.writeFile(`${process.env.MATRIX_RECORD}.details`, results.map((s) => `${s.actor}\t${s.detail}`).join('\n') + '\n');
+    }
+    const mismatches = results.filter((s) => expected.get(s.route)![s.actor] !== s.got)
+      .map((s) => `${s.route} as ${s.actor}: expected ${expected.get(s.route)![s.actor]}, got ${s.got} (${s.detail})`);
+    assert.deepEqual(mismatches, []);
+  });
+});
