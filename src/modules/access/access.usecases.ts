@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app/deps.ts';
 import type { Db } from '../../db/client.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import { parseInput } from '../../lib/validation.ts';
+import { dateInput, parseInput } from '../../lib/validation.ts';
 import { recordAuditEvent, type AuditContext } from '../audit/audit.repository.ts';
 import type { RepositoryRow } from '../repos/repos.repository.ts';
 import { findUserByUsername } from '../users/users.repository.ts';
@@ -20,7 +20,7 @@ export { ensureAuthorized, loadRepoFacts, repoUrl } from './access.gate.ts';
 
 export const grantSchema = z.object({
   user: z.string().trim().min(1, 'name the user to grant'),
-  until: z.coerce.date().optional(),
+  until: dateInput().optional(),
 });
 
 async function findGrantee(db: Db, username: string) {

@@ -48,7 +48,8 @@ export function applicationRoutes(deps: AppDeps) {
       const body = await c.req.json().catch(() => ({}));
       const { repo } = await loadRepositoryFor(deps, c.get('actor'), 'repo.request-access', repoRef(c, type));
       const actor = ensureApplicationAllowed(c.get('actor'), { type: 'application.queue' });
-      if ((body as { draft?: unknown }).draft === true) {
+      // `null` is valid JSON: only an object can ask for a draft (applyForAccess names the body otherwise).
+      if (typeof body === 'object' && body !== null && (body as { draft?: unknown }).draft === true) {
         const draft = await saveDraft(deps, actor, repo, body, auditContextOf(c));
         return c.json(presentApplication(draft, repo, (await listEvents(deps.db, [draft.id])).map((e) => e.event)), 201);
       }

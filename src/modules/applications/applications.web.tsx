@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext, type AppEnv } from '../../app/context.ts';
 import { AppError } from '../../lib/errors.ts';
+import { formBody } from '../../lib/validation.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { findAgreementOfRepository, findCurrentVersion, findSignature } from '../agreements/agreements.repository.ts';
 import { listMySignatures } from '../agreements/agreements.usecases.ts';
@@ -28,7 +29,7 @@ import { loadMyGrants, presentMyGrants } from './grants.usecases.ts';
 
 /** Posted forms, with repeated names (multi-select) kept as lists. */
 export async function postedForm(c: AppContext): Promise<Record<string, string | string[]>> {
-  const body = await c.req.parseBody({ all: true });
+  const body = await formBody(c, { all: true });
   const out: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(body)) {
     if (typeof value === 'string') out[key] = value;

@@ -33,6 +33,28 @@ describe('parseRange', () => {
     for (const header of ['items=0-1', 'bytes=a-b', 'bytes=0-1,3-4', 'bytes=5-3', '']) assert.deepEqual(parseRange(header, 10), { kind: 'full' }, header);
   });
 
+  it('reads back any range it could be sent, written as clients write it (property)', () => {
+    const header = fc.record({
+      size: fc.integer({ min: 1, max: 2 ** 40 }),
+      a: fc.nat({ max: 2 ** 40 }),
+      b: fc.nat({ max: 2 ** 40 }),
+      unit: fc.constantFrom('bytes', 'Bytes', 'BYTES'),
+      space: fc.constantFrom('', ' ', '\t'),
+    });
+    fc.assert(
+      fc.property(header, ({ size, a, b, unit, space }) => {
+        const start = a % size;
+        const end = start + (b % (size - start));
+        assert.deepEqual(parseRange(`${space}${unit}${space}=${space}${start}${space}-${space}${end}${space}`, size), { kind: 'partial', range: { start, end } });
+        // An open end runs to the last byte; a suffix is the last N bytes, or the whole file when N is larger.
+        assert.deepEqual(parseRange(`${unit}=${start}-`, size), { kind: 'partial', range: { start, end: size - 1 } });
+        const suffix = b + 1;
+        assert.deepEqual(parseRange(`${unit}=-${suffix}`, size), { kind: 'partial', range: { start: Math.max(0, size - suffix), end: size - 1 } });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('never returns a range outside the file, whatever the header (property)', () => {
     const header = fc.oneof(
       fc.string(),
@@ -61,6 +83,21 @@ describe('parseResolvePath', () => {
 
   it('rejects paths that are not resolve URLs or are malformed', () => {
     for (const p of ['/org/model/blob/main/x', '/org/model/resolve/main', '/org/model/resolve/main/%E0%A4%A', '/']) assert.equal(parseResolvePath(p), null, p);
+  });
+
+  it('reads back every path it could be sent, with any revision and file name (property)', () => {
+    const name = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/).filter((n) => n !== 'datasets' && n !== 'models');
+    // Any text without lone surrogates (which no URL can carry); a revision may hold a slash (refs/pr/1).
+    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 });
+    const path = fc.record({ type: fc.constantFrom('model' as const, 'dataset' as const), prefix: fc.boolean(), namespace: name, name, revision: text, segments: fc.array(text, { minLength: 1, maxLength: 4 }) });
+    fc.assert(
+      fc.property(path, ({ type, prefix, namespace, name: repoName, revision, segments }) => {
+        const kind = type === 'dataset' ? '/datasets' : prefix ? '/models' : '';
+        const url = `${kind}/${namespace}/${repoName}/resolve/${encodeURIComponent(revision)}/${segments.map(encodeURIComponent).join('/')}`;
+        assert.deepEqual(parseResolvePath(url), { type, namespace, name: repoName, revision, filePath: segments.join('/') });
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('never throws on arbitrary input (property)', () => {

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppEnv, type AppContext } from '../../app/context.ts';
 import { AppError, notFound, unauthenticated } from '../../lib/errors.ts';
 import { rawPathSegments } from '../../lib/raw-path.ts';
-import { parseInput } from '../../lib/validation.ts';
+import { formBody, parseInput } from '../../lib/validation.ts';
 import { grantAccess, handleAccessRequest, listRequests } from '../access/access.usecases.ts';
 import { listOrganizationsOfUser } from '../orgs/orgs.repository.ts';
 import { listRevisionFiles } from '../repos/repos.repository.ts';
@@ -95,7 +95,7 @@ export function hubRoutes(deps: AppDeps) {
     app.post(`${base}/paths-info/:revision`, async (c) => {
       const { ref, rest } = repoRefFromPath(c);
       const contentType = c.req.header('content-type') ?? '';
-      const body = contentType.includes('application/json') ? await c.req.json() : await c.req.parseBody({ all: true });
+      const body = contentType.includes('application/json') ? await c.req.json() : await formBody(c, { all: true });
       const input = parseInput(pathsInfoSchema, body);
       const { repo } = await loadRepositoryFor(deps, c.get('actor'), 'repo.view', ref);
       const revision = await resolveRevision(deps.db, repo, rest[1] ?? 'main');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { stringify } from 'yaml';
 import { isAppError } from '../../lib/errors.ts';
 import { isLfsFile, parseCardFrontMatter, validateFilePath } from './repos.models.ts';
 
@@ -69,5 +70,42 @@ describe('parseCardFrontMatter', () => {
 
   it('refuses front matter that is not a mapping', () => {
     rejects(() => parseCardFrontMatter('---\n- a\n- b\n---\n'));
+  });
+
+  it('refuses an alias bomb and an alias without an anchor as a broken card, not a crash', () => {
+    const bomb = '---\na: &a ["x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n---\n';
+    assert.match(rejects(() => parseCardFrontMatter(bomb), 'README.md')!, /alias/i);
+    assert.match(rejects(() => parseCardFrontMatter('---\na: *nowhere\n---\n# Card\n'), 'README.md')!, /alias/i);
+  });
+
+  it('reads back any metadata mapping and body it is given (property)', () => {
+    const key = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).filter((k) => k !== '__proto__');
+    const metadata = fc.dictionary(key, fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown), { maxKeys: 6 });
+    const body = fc.string({ unit: 'grapheme', maxLength: 80 }).filter((b) => !b.startsWith('---'));
+    fc.assert(
+      fc.property(metadata, body, (meta, text) => {
+        const card = `---\n${Object.keys(meta).length ? stringify(meta) : ''}---\n${text}`;
+        const parsed = parseCardFrontMatter(card);
+        assert.deepEqual(parsed.metadata, { ...meta });
+        assert.equal(parsed.body, text);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('either reads a card or refuses it with a 400 naming README.md, whatever the front matter (property)', () => {
+    const yamlish = fc.string({ unit: fc.constantFrom('a', ':', ' ', '\n', '-', '&a', '*a', '*b', '&b', '[', ']', '{', '}', ',', '!!', 'str', '?', '|', '>', '"', "'", '#', '<<', '%', '@', '\t', '\u0000', 'é'), maxLength: 60 });
+    const card = fc.oneof(yamlish.map((y) => `---\n${y}\n---\nbody`), fc.string({ unit: 'binary', maxLength: 100 }), yamlish);
+    fc.assert(
+      fc.property(card, (text) => {
+        try {
+          const { metadata } = parseCardFrontMatter(text);
+          assert.ok(metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata));
+        } catch (error) {
+          assert.ok(isAppError(error) && error.status === 400 && error.field === 'README.md', `${JSON.stringify(text)}: ${String(error)}`);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -92,7 +92,15 @@ export function parseCardFrontMatter(markdown: string): { metadata: Record<strin
     const line = (lineCounter.linePos(firstError.pos[0]).line ?? 0) + 1;
     throw new AppError('invalid_card', 400, `README.md front matter is not valid YAML at line ${line}: ${firstError.message.split('\n')[0]}. Fix that line and upload again.`, { field: 'README.md', details: { line } });
   }
-  const value = doc.toJS({ maxAliasCount: 50 }) as unknown;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    // The YAML library throws (a ReferenceError) on an alias with no anchor before it and on an
+    // alias bomb that would expand past the limit: a broken card, not a server fault.
+    const reason = error instanceof Error ? error.message.split('\n')[0] : 'it cannot be read';
+    throw new AppError('invalid_card', 400, `README.md front matter cannot be used: ${reason}. Fix the anchors and aliases (&name, *name) and upload again.`, { field: 'README.md' });
+  }
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new AppError('invalid_card', 400, 'README.md front matter must be a YAML mapping (key: value lines). Fix it and upload again.', { field: 'README.md', details: { line: 2 } });
   }

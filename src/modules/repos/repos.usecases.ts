@@ -165,6 +165,7 @@ export interface CommitOptions {
 export async function commitToRepository(deps: AppDeps, actor: Actor, repo: RepositoryRow, input: CommitInput, audit: AuditContext = {}, options: CommitOptions = {}) {
   const data = parseInput(commitSchema, input);
   const operations = data.operations.map((op, i) => ({ ...op, path: validateFilePath(op.path, `operations.${i}.path`) }));
+  assertNoDuplicateAdds(data.operations, operations);
   const head = await findRef(deps.db, repo.id, 'branch', data.branch);
   if (data.parentCommit && head?.revisionId !== data.parentCommit) {
     throw conflict('stale_parent', `Branch ${data.branch} has moved since ${data.parentCommit}. Fetch its latest commit and try again.`, 'parentCommit');
@@ -205,6 +206,25 @@ export async function commitToRepository(deps: AppDeps, actor: Actor, repo: Repo
     await options.afterWrite?.(tx, revision);
     return revision;
   });
+}
+
+/**
+ * Two additions of one path in one commit would leave only the last, silently. Paths are stored
+ * in Unicode NFC, so `café` typed precomposed and decomposed are the same file: say so plainly.
+ */
+function assertNoDuplicateAdds(sent: { path: string }[], operations: { op: string; path: string }[]) {
+  const first = new Map<string, number>();
+  for (const [i, op] of operations.entries()) {
+    if (op.op !== 'add') continue;
+    const earlier = first.get(op.path);
+    if (earlier === undefined) {
+      first.set(op.path, i);
+      continue;
+    }
+    const spelledApart = sent[earlier]!.path !== sent[i]!.path;
+    const why = spelledApart ? ` (they are spelled with different Unicode code points for the same characters, and paths are stored in NFC)` : '';
+    throw conflict('duplicate_path', `Operations ${earlier} and ${i} both add ${JSON.stringify(op.path)}${why}; a commit may add each path once.`, `operations.${i}.path`);
+  }
 }
 
 /**

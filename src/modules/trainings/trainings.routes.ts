@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext, type AppEnv } from '../../app/context.ts';
 import { AppError, unauthenticated } from '../../lib/errors.ts';
+import { formBody } from '../../lib/validation.ts';
 import { authorize } from '../access/access.policies.ts';
 import type { Actor } from '../access/actor.ts';
 import { MAX_CERTIFICATE_BYTES } from './trainings.models.ts';
@@ -42,7 +43,7 @@ export async function readUploadForm(c: AppContext): Promise<UploadInput & { fie
   if (!/^multipart\/form-data/i.test(type)) {
     throw new AppError('invalid_input', 415, 'file: send the certificate as multipart/form-data with a "file" field (the PDF) and a "completedOn" field (YYYY-MM-DD).', { field: 'file' });
   }
-  const body = await c.req.parseBody();
+  const body = await formBody(c);
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
   const part = body.file;

@@ -1,6 +1,7 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppContext } from '../../app/context.ts';
 import { AppError, isAppError } from '../../lib/errors.ts';
+import { formBody } from '../../lib/validation.ts';
 import type { RepositoryRow } from '../repos/repos.repository.ts';
 import type { RepoType } from '../repos/repos.tables.ts';
 
@@ -15,7 +16,7 @@ export function sendPage(c: AppContext, page: Parameters<AppContext['html']>[0],
 
 /** The text fields of a posted form; file parts are ignored (no page uploads files). */
 export async function formFields(c: AppContext): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await formBody(c);
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) if (typeof value === 'string') fields[key] = value;
   return fields;

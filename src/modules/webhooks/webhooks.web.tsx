@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext, type AppEnv } from '../../app/context.ts';
 import { isAppError } from '../../lib/errors.ts';
-import { parseInput } from '../../lib/validation.ts';
+import { formBody, parseInput } from '../../lib/validation.ts';
 import { actorTokenId, type Actor } from '../access/actor.ts';
 import type { RepoType } from '../repos/repos.tables.ts';
 import { isFormError, loginPath, pageRepoRef, repoPagePath, sendPage } from '../web/web.support.ts';
@@ -44,7 +44,7 @@ export function webhookPageRoutes(deps: AppDeps) {
       const page = scopeOf(c);
       if (c.get('actor').kind === 'anonymous') return c.redirect(loginPath(page.pagePath), 303);
       const { user, scope } = await page.resolve(c.get('actor'), true);
-      const body = await c.req.parseBody({ all: true });
+      const body = await formBody(c, { all: true });
       const events = body.events === undefined ? [] : ([] as unknown[]).concat(body.events);
       try {
         const data = parseInput(createEndpointSchema, { url: body.url, events });
