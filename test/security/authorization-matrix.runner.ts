@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { ACTORS, DATASET, MODEL, ORG, SCRATCH, type ActorName, type Credentials, type World } from './authorization-matrix.world.ts';
 import type { Row } from './authorization-matrix.table.ts';
 
@@ -120,19 +121,61 @@ export async function bounded<T>(tasks: (() => Promise<T>)[], limit: number): Pr
 }
 
 /**
+ * Tables a refused request may legitimately touch, or that change on their own: the audit log
+ * (refusals are audited), token and session use times, the access epoch, and mail and webhook
+ * delivery, which run after an earlier success's response.
+ */
+const UNTRACED = new Set(['audit_events', 'audit_chain', 'audit_checkpoints', 'access_epoch', 'api_tokens', 'sessions', 'mail_outbox', 'notifications', 'webhook_deliveries', 'webhook_attempts']);
+
+/** One digest per table of the world's database, to see which tables a run of requests changed. */
+export async function snapshot(world: World): Promise<Map<string, string>> {
+  const db = world.server.runtime.deps.db;
+  const rowsOf = async <T>(query: ReturnType<typeof sql>) => ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+  const listed = await rowsOf<{ table_name: string }>(sql`select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1`);
+  const tables = listed.map((r) => r.table_name).filter((t) => !UNTRACED.has(t) && /^[a-z_]+$/.test(t));
+  const query = tables.map((t) => `select '${t}' as name, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as digest from "${t}" x`).join(' union all ');
+  const digests = await rowsOf<{ name: string; digest: string }>(sql.raw(query));
+  return new Map(digests.map((r) => [r.name, r.digest]));
+}
+
+const changedTables = (a: Map<string, string>, b: Map<string, string>) => [...a.keys()].filter((t) => a.get(t) !== b.get(t));
+
+/** Expected outcomes that are refusals: the request must change nothing. */
+export const REFUSALS = new Set(['401', '403', '404', 'in']);
+
+/**
  * Every row against every actor: the safe rows first (`concurrency` at a time; one by default, as
  * the embedded database answers one query at a time anyway); then the changing rows one
  * request at a time in table order (actors in column order), so that what a success changes is
  * the same on every run; rows marked `phase` run after the rest, lowest phase first.
  */
-export async function runMatrix(world: World, rows: Row[], concurrency = 1): Promise<Sent[]> {
+export async function runMatrix(world: World, rows: Row[], concurrency = 1): Promise<{ results: Sent[]; traces: string[] }> {
   const safe = rows.filter((r) => SAFE.has(r.route.split(' ')[0]!));
   const changing = rows.filter((r) => !SAFE.has(r.route.split(' ')[0]!)).map((r, i) => ({ r, i })).sort((a, b) => (a.r.phase ?? 0) - (b.r.phase ?? 0) || a.i - b.i).map(({ r }) => r);
+  const traces: string[] = [];
   const results = await bounded(safe.flatMap((row) => ACTORS.map((actor) => () => send(world, row, actor))), concurrency);
   for (const row of changing) {
     // Rate limits (sign-in, anonymous reports) count per address per hour: each such row starts afresh.
     if (row.freshLimits) world.clock.advance(61 * 60_000);
-    for (const actor of ACTORS) results.push(await send(world, row, actor));
+    // Consecutive refused cells are bracketed by snapshots: a refusal must come before any change.
+    let before: Map<string, string> | null = null;
+    let refused: ActorName[] = [];
+    const close = async () => {
+      if (!before) return;
+      const changed = changedTables(before, await snapshot(world));
+      if (changed.length) traces.push(`${row.route} as ${refused.join(', ')}: refused, yet changed ${changed.join(', ')}`);
+      before = null;
+      refused = [];
+    };
+    for (const actor of ACTORS) {
+      const refusal = REFUSALS.has(row.expect[actor]);
+      if (refusal && !before) before = await snapshot(world);
+      if (!refusal) await close();
+      const sent = await send(world, row, actor);
+      results.push(sent);
+      if (refusal) refused.push(actor);
+    }
+    await close();
   }
-  return results;
+  return { results, traces };
 }

@@ -17,6 +17,7 @@ function routesOf(world: World) {
 describe('the authorization matrix: every route against every kind of actor', () => {
   let world: World;
   let results: Sent[];
+  let traces: string[];
 
   before(async () => {
     world = await buildWorld();
@@ -55,7 +56,7 @@ describe('the authorization matrix: every route against every kind of actor', ()
   });
 
   it('gives every actor the expected outcome on every route', async () => {
-    results = await runMatrix(world, ROWS);
+    ({ results, traces } = await runMatrix(world, ROWS));
     assert.equal(results.length, ROWS.length * ACTORS.length);
     const expected = new Map(ROWS.map((r) => [r.route, r.expect]));
     // MATRIX_RECORD=FILE writes what was observed, one line per route, for reviewing a change.
@@ -68,5 +69,10 @@ describe('the authorization matrix: every route against every kind of actor', ()
     const mismatches = results.filter((s) => expected.get(s.route)![s.actor] !== s.got)
       .map((s) => `${s.route} as ${s.actor}: expected ${expected.get(s.route)![s.actor]}, got ${s.got} (${s.detail})`);
     assert.deepEqual(mismatches, []);
+  });
+
+  it('changes nothing in the database when it refuses a state change (the refusal comes first)', () => {
+    assert.ok(traces, 'the matrix ran');
+    assert.deepEqual(traces, []);
   });
 });
