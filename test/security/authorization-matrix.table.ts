@@ -22,9 +22,13 @@ import { ACTORS, type ActorName, type World } from './authorization-matrix.world
  * their success would change the model for the rows after them. `:id` is the pending actor's
  * application, the credential application, the discussion, misuse report, webhook, condition,
  * agreement or token of the world; certificate checks and trusted brokers use an id that does
- * not exist. Safe rows run first and concurrently; changing rows run in table order, actors in
- * column order, `phase` rows after all others: so a success (say, the moderator's block) is
- * seen by the cells to its right, which is why some admin cells read 409.
+ * not exist. Safe rows (GET, HEAD) run first; changing rows run in table order, actors in column
+ * order, `phase` rows after all others: so a success (say, the moderator's block) is seen by the
+ * cells to its right, which is why some admin cells read 409. Every run of refused cells
+ * (401, 403, 404, in) of a changing row must leave the database as it was.
+ *
+ * To review a change: `MATRIX_RECORD=/tmp/observed npm test -- authorization-matrix.test` writes
+ * what the server answered (one line per route, and every request with its error code).
  *
  * Pages get the session cookie of each actor (`badtok`: a session cookie that does not exist;
  * `readtok`: the read token as a bearer). API and Hugging Face routes get the actor's token.
@@ -63,9 +67,9 @@ export const ROWS: Row[] = [
   row('GET /healthz',                                                                  'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok', { note: 'a token that does not exist is refused on every route, as the Hub does' }),
   row('GET /api/tokens',                                                               '401 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403'),
   row('POST /api/tokens',                                                              '401 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403', { body: () => ({ name: 'matrix', scope: 'read' }) }),
-  row('DELETE /api/tokens/:id',                                                        '401 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403'),
+  row('DELETE /api/tokens/:id',                                                        '401 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403', { note: "tokens are managed from a session only, so every token (even the owner's) is refused" }),
   row('POST /api/orgs',                                                                '401 401 403 400 400 400 400 400 403 400 400 400 400 400 400 400'),
-  row('PUT /api/orgs/:org/members/:username',                                          '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 ok', { body: () => ({ role: 'read' }) }),
+  row('PUT /api/orgs/:org/members/:username',                                          '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 ok', { body: () => ({ role: 'read' }), note: 'platform admins may manage the members of any organisation' }),
   row('POST /api/repos',                                                               '400 401 400 400 400 400 400 400 400 400 400 400 400 400 400 400', { note: 'validation runs before authentication here: an anonymous caller is told about the body first' }),
   row('GET /api/models',                                                               'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('GET /api/models/:namespace/:name/refs',                                         'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
@@ -119,7 +123,7 @@ export const ROWS: Row[] = [
   row('PUT /api/access-requests/:id',                                                  '401 401 403 404 409 404 404 404 403 404 404 404 404 404 404 404'),
   row('POST /api/access-requests/:id/submit',                                          '401 401 403 404 409 404 404 404 403 404 404 404 404 404 404 404'),
   row('POST /api/access-requests/:id/withdraw',                                        '401 401 403 404 ok  404 404 404 403 404 404 404 404 404 404 404', { phase: 1, path: pathWith('/api/access-requests/:id/withdraw', (ids) => ids.otherApplication) }),
-  row('POST /api/access-requests/:id/votes',                                           '401 401 403 403 403 403 403 403 403 403 403 ok  403 403 403 403', { body: () => ({ decision: 'approve' }) }),
+  row('POST /api/access-requests/:id/votes',                                           '401 401 403 403 403 403 403 403 403 403 403 ok  403 403 403 403', { body: () => ({ decision: 'approve' }), note: 'two approvals of three eligible members decide, so one vote leaves the application open for the rows after it' }),
   row('POST /api/access-requests/:id/conflicts',                                       '401 401 403 403 403 403 403 403 403 403 403 ok  ok  403 403 403', { body: () => ({ reason: 'Same department as the applicant.' }), path: pathWith('/api/access-requests/:id/conflicts', (ids) => ids.otherApplication) }),
   row('POST /api/access-requests/:id/comments',                                        '401 401 403 403 403 403 403 403 403 403 403 ok  403 403 403 403', { body: () => ({ text: 'A question for the applicant.' }) }),
   row('GET /api/models/:namespace/:name/access-policy',                                'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok', { scratch: true, body: () => ({ grantDurationDays: 30, decisionRule: { kind: 'committee', required: 2, veto: false } }) }),
@@ -232,7 +236,7 @@ export const ROWS: Row[] = [
   row('GET /api/models/:namespace/:name/tree/:revision',                               'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('GET /api/models/:namespace/:name/tree/:revision/*',                             'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('POST /api/models/:namespace/:name/paths-info/:revision',                        'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok', { body: () => ({ paths: ['weights.bin', 'docs/usage.md'] }) }),
-  row('GET /api/models/:namespace/:name/user-access-request/:status',                  '401 401 ok  403 403 403 403 403 403 403 ok  403 403 403 403 403'),
+  row('GET /api/models/:namespace/:name/user-access-request/:status',                  '401 401 ok  403 403 403 403 403 403 403 ok  403 403 403 403 403', { note: "the Hub's listing of requests: the publisher only (the read token is the publisher's)" }),
   row('POST /api/models/:namespace/:name/user-access-request/handle',                  '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 403', { body: () => ({ user: 'pending', status: 'pending' }) }),
   row('POST /api/models/:namespace/:name/user-access-request/grant',                   '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 403', { body: () => ({ user: 'victim' }) }),
   row('GET /api/datasets/:namespace/:name',                                            'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
@@ -243,7 +247,7 @@ export const ROWS: Row[] = [
   row('GET /api/datasets/:namespace/:name/user-access-request/:status',                '401 401 ok  403 403 403 403 403 403 403 ok  403 403 403 403 403'),
   row('POST /api/datasets/:namespace/:name/user-access-request/handle',                '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 403', { body: () => ({ user: 'pending', status: 'pending' }) }),
   row('POST /api/datasets/:namespace/:name/user-access-request/grant',                 '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 403', { body: () => ({ user: 'victim' }) }),
-  row('GET /:namespace/:name/resolve/*',                                               '401 401 ok  403 403 ok  403 403 403 403 ok  403 403 403 403 403'),
+  row('GET /:namespace/:name/resolve/*',                                               '401 401 ok  403 403 ok  403 403 403 403 ok  403 403 403 403 403', { note: "a download: an active grant or the publisher; the blocked account's grant no longer counts" }),
   row('HEAD /:namespace/:name/resolve/*',                                              '401 401 ok  403 403 ok  403 403 403 403 ok  403 403 403 403 403'),
   row('GET /datasets/:namespace/:name/resolve/*',                                      '401 401 404 403 403 403 403 403 403 403 404 403 403 403 403 403'),
   row('HEAD /datasets/:namespace/:name/resolve/*',                                     '401 401 404 403 403 403 403 403 403 403 404 403 403 403 403 403'),
