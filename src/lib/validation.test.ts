@@ -31,6 +31,14 @@ describe('parseInput', () => {
     assert.equal(refusal(() => parseInput(schema, { title: 'ok', tags: [], extra: { 'k\u0000': 1 } })).field, 'extra.k\u0000');
   });
 
+  it('refuses a lone surrogate, which jsonb cannot store, but keeps paired ones (emoji)', () => {
+    const error = refusal(() => parseInput(schema, { title: 'ok', tags: ['a\ud800b'] }));
+    assert.equal(error.field, 'tags.0');
+    assert.match(error.message, /lone surrogate/);
+    assert.equal(refusal(() => parseInput(schema, { title: 'ok', tags: [], extra: { '\udfff': 1 } })).field, 'extra.\udfff');
+    assert.equal(parseInput(schema, { title: '🙂', tags: [] }).title, '🙂');
+  });
+
   it('accepts the same input without NUL characters', () => {
     assert.deepEqual(parseInput(schema, { title: 'é 名 🙂', tags: ['a'], extra: { list: [[['x']]] } }).title, 'é 名 🙂');
   });
@@ -84,6 +92,17 @@ describe('posted forms that are not forms', () => {
     const problem = (await res.json()) as { code: string; field: string };
     assert.equal(res.status, 400, JSON.stringify(problem));
     assert.equal(problem.field, 'until');
+  });
+
+  it('refuses a lone surrogate in a reason stored in the audit log, naming it, instead of failing at the database', async () => {
+    await server.createUser('ray');
+    const admin = await server.createUser('root', { platformRoles: ['admin'] });
+    const adminToken = await server.createToken(admin.username);
+    assert.equal((await server.api('POST', '/api/users/ray/block', { token: adminToken, json: { reason: 'spam links' } })).status, 200);
+    const res = await server.api('POST', '/api/users/ray/unblock', { token: adminToken, json: { reason: '\ud800' } });
+    const problem = (await res.json()) as { code: string; field: string };
+    assert.equal(res.status, 400, JSON.stringify(problem));
+    assert.equal(problem.field, 'reason');
   });
 
   it('refuses a NUL character in a JSON field, naming it, instead of failing at the database', async () => {

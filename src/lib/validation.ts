@@ -29,12 +29,15 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   });
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** Deeper input than any form or API body needs; JSON.stringify (used to store jsonb) overflows the stack near 10,000. */
 export const MAX_INPUT_DEPTH = 64;
 
 /**
- * Where validated input holds something the database cannot store, or null: a NUL character in a
- * string or an object key (PostgreSQL text and jsonb cannot hold U+0000), or nesting deeper than
+ * Where validated input holds something the database cannot store, or null: a NUL character or a
+ * lone surrogate in a string or an object key (PostgreSQL text and jsonb cannot hold U+0000, and
+ * jsonb refuses an unpaired surrogate), or nesting deeper than
  * MAX_INPUT_DEPTH (free-form fields such as application answers are stored as jsonb). Either
  * would fail at the database as a 500; it is refused here instead, naming the field. Plain objects
  * and arrays are walked without recursion; dates and other values zod produced cannot carry one.
@@ -48,19 +51,24 @@ function unstorable(root: unknown): { path: (string | number)[]; message: string
     return path;
   };
   const nul = 'a NUL character is not allowed';
+  // A lone surrogate half is not Unicode: jsonb refuses the `\ud800` escape JSON.stringify writes for it.
+  const surrogate = 'a lone surrogate is not allowed (it is not valid Unicode)';
+  const problemIn = (text: string) => (text.includes('\u0000') ? nul : LONE_SURROGATE.test(text) ? surrogate : null);
   const stack: Entry[] = [{ value: root, depth: 0 }];
   while (stack.length > 0) {
     const entry = stack.pop()!;
     const { value, depth } = entry;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) return { path: pathOf(entry), message: nul };
+      const message = problemIn(value);
+      if (message) return { path: pathOf(entry), message };
     } else if (value !== null && typeof value === 'object' && (Array.isArray(value) || [Object.prototype, null].includes(Object.getPrototypeOf(value)))) {
       if (depth >= MAX_INPUT_DEPTH) return { path: pathOf(entry), message: `must not nest deeper than ${MAX_INPUT_DEPTH} levels` };
       if (Array.isArray(value)) {
         for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, key: i, parent: entry });
       } else {
         for (const [key, item] of Object.entries(value)) {
-          if (key.includes('\u0000')) return { path: pathOf(entry, key), message: nul };
+          const message = problemIn(key);
+          if (message) return { path: pathOf(entry, key), message };
           stack.push({ value: item, depth: depth + 1, key, parent: entry });
         }
       }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { createApp } from '../../src/app/app.ts';
 import { OPERATIONS } from '../../src/modules/openapi/openapi.registry.ts';
 import { concreteUrl, LEAK, startFuzzWorld, type FuzzWorld } from '../support/fuzz-world.ts';
-import { garbageBody, mutate, mutationArbitrary, toJsonSchema, toJsonText, validArbitrary, type RawBody } from '../support/schema-arbitrary.ts';
+import { garbageBody, hostileValue, mutate, mutationArbitrary, toJsonSchema, toJsonText, validArbitrary, type RawBody } from '../support/schema-arbitrary.ts';
 
 /**
  * Every JSON route of the Airlock API, sent near-valid bodies with one field broken (wrong type,
@@ -18,6 +18,9 @@ const RUNS = Number(process.env.AIRLOCK_FUZZ_API_RUNS ?? 1500);
 
 /** Routes a researcher uses about their own affairs; everything else is sent as the publisher-admin. */
 const RESEARCHER_ROUTE = /\/access-requests($|\/:id($|\/(submit|withdraw)))|\/renewals|\/api\/me\/|signatures|attempts|certificates$|^POST \/api\/misuse-reports$|discussions($|\/:id\/comments$)/;
+
+/** Query parameters some read routes take, tried on every one. */
+const QUERY_NAMES = ['cursor', 'recursive', 'expand', 'limit', 'offset', 'search', 'closed', 'revision', 'status', 'since', 'from', 'to', 'before', 'stage', 'format'];
 
 type Route = { method: string; pattern: string; arbitrary: fc.Arbitrary<RawBody> };
 type Case = { route: number; body: RawBody; randomIds: boolean; kind: 'models' | 'datasets' };
@@ -82,6 +85,41 @@ describe('fuzzing every JSON endpoint of the API over HTTP (property)', () => {
     );
   });
 
+  it('never answers a GET of the API with a 5xx or a stack trace, whatever the query string', async () => {
+    const seen = new Set<string>();
+    const reads = createApp(world.server.runtime.deps).routes
+      .filter((r) => r.method === 'GET' && r.path.startsWith('/api/'))
+      .map((r) => r.path.replace(/^\/api\/(models|datasets)\//, '/api/{kind}/'))
+      .filter((p) => !seen.has(p) && seen.add(p));
+    const names = (pattern: string) => {
+      const query = OPERATIONS[`GET ${pattern}`]?.query;
+      return [...Object.keys(query ? toJsonSchema(query).properties ?? {} : {}), ...QUERY_NAMES];
+    };
+    const value = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('0', '-1', '1e309', 'true', 'main', '2026-01-01', '2026-13-45', 'NaN', '9'.repeat(30)), hostileValue.map((v) => (typeof v === 'string' ? v.slice(0, 5000) : JSON.stringify(v) ?? '')));
+    const oneRead = fc.nat({ max: reads.length - 1 }).chain((index) => fc.record({
+      index: fc.constant(index),
+      pairs: fc.array(fc.tuple(fc.constantFrom(...names(reads[index]!)), value), { maxLength: 4 }),
+      randomIds: fc.boolean(),
+    }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(oneRead, { minLength: BATCH, maxLength: BATCH }), async (cases) => {
+        await Promise.all(cases.map(async ({ index, pairs, randomIds }) => {
+          const params = new URLSearchParams();
+          for (const [k, v] of pairs) params.append(k, v);
+          const url = `${concreteUrl(reads[index]!, world.ids, { randomIds })}?${params}`;
+          const res = await fetch(`${world.server.url}${url}`, { headers: { authorization: `Bearer ${world.publisher.token}` }, signal: AbortSignal.timeout(20_000) });
+          const text = await res.text();
+          sent++;
+          const what = `GET ${url} → ${res.status} ${text.slice(0, 300)}`;
+          assert.ok(res.status < 500, what);
+          assert.doesNotMatch(text, LEAK, what);
+          if (res.status === 400 || res.status === 422) assert.ok((JSON.parse(text) as { field?: string }).field, `no field named: ${what}`);
+        }));
+      }),
+      { numRuns: Math.ceil(RUNS / 5) },
+    );
+  });
+
   it('reached validation on most routes, and success on some', () => {
     const byRoute = new Map<string, Set<number>>();
     for (const key of statuses.keys()) {
@@ -93,7 +131,7 @@ describe('fuzzing every JSON endpoint of the API over HTTP (property)', () => {
     const validated = withBody.filter((k) => byRoute.get(k)?.has(400));
     const succeeded = [...byRoute].filter(([, s]) => [...s].some((x) => x < 300));
     console.log(`# ${sent} requests to ${byRoute.size} routes; ${validated.length}/${withBody.length} JSON routes answered a 400 (not: ${withBody.filter((k) => !validated.includes(k)).join(', ') || 'none'}); ${succeeded.length} routes succeeded at least once`);
-    assert.ok(sent >= RUNS * BATCH);
+    assert.ok(sent >= RUNS * BATCH * 1.2);
     assert.ok(validated.length >= withBody.length * 0.9, `never refused: ${withBody.filter((k) => !validated.includes(k)).join(', ')}`);
     assert.ok(succeeded.length >= 10, `too few successes: ${JSON.stringify([...statuses])}`);
   });
