@@ -20,13 +20,30 @@ export interface Database {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const migrationsFolder = path.resolve(here, '../../drizzle');
 
+const MIGRATION_LOCK = 0x41697232; // "Air2"
+
 async function openPool(poolConfig: import('pg').PoolConfig) {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pool = new pg.Pool(poolConfig);
   const db = drizzle(pool, { schema }) as unknown as Db;
-  await migrate(db as never, { migrationsFolder });
+  // Several instances may start (or be upgraded) at once on one database: one migrates at a
+  // time, under a session lock on one connection; the others then find nothing left to apply.
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate(drizzle(client, { schema }) as never, { migrationsFolder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } catch (error) {
+    client.release(true);
+    await pool.end();
+    throw error;
+  }
+  client.release();
   return { pool, db };
 }
 

@@ -71,9 +71,12 @@ describe('two server processes on one PostgreSQL do background work exactly once
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'airlock-jobs-'));
     smtp = await startSmtpSink();
     const env = { SMTP_URL: smtp.url, AIRLOCK_MAIL_POLL_MS: '100', AIRLOCK_RELEASE_REVIEW: 'changes' };
-    // One after the other: the first applies the migrations.
-    one = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env });
-    two = await startServerProcess(dataDir, await freePort(), { databaseUrl: database.url, env });
+    // Both at once on the fresh database: they take turns applying the migrations.
+    const [portOne, portTwo] = [await freePort(), await freePort()];
+    [one, two] = await Promise.all([
+      startServerProcess(dataDir, portOne, { databaseUrl: database.url, env }),
+      startServerProcess(dataDir, portTwo, { databaseUrl: database.url, env }),
+    ]);
     db = await openDatabase({ databaseUrl: database.url });
     const users: [string, ('credentialing' | 'admin')[]][] = [['root', ['admin']], ['lab', []], ['carol', ['credentialing']], ...[...researchers, 'short0', 'short1', 'short2'].map((r) => [r, []] as [string, never[]])];
     for (const [username, platformRoles] of users) {
