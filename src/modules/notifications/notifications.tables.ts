@@ -5,7 +5,8 @@ import { users } from '../users/users.tables.ts';
 /**
  * Every message the platform mails is also kept here and shown in the app. A recipient outside
  * the platform (a reference) has no user id. A link that is itself a credential (a reference's
- * one-time link) is mailed but never stored: `link` then stays null.
+ * one-time link) is mailed but never stored here: `link` then stays null, and the link exists at
+ * rest only sealed in the mail outbox, until the mail is sent.
  */
 export const notifications = pgTable(
   'notifications',
