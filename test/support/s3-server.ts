@@ -40,6 +40,10 @@ export async function startS3Server(options: { bucket?: string } = {}): Promise<
   const start = async () => {
     const proc = spawn(process.execPath, [S3RVER_BIN, '--directory', directory, '--port', String(port), '--address', '127.0.0.1', '--silent', '--no-vhost-buckets', '--configure-bucket', bucket], { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
+    // A test process that dies without closing must not leave the server running.
+    const orphanGuard = () => proc.kill('SIGKILL');
+    process.once('exit', orphanGuard);
+    proc.once('exit', () => process.off('exit', orphanGuard));
     proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     const deadline = Date.now() + 30_000;
