@@ -29,8 +29,6 @@ export interface MailOutbox {
   wake(): void;
   /** Also polls every `pollMs` (servers do; a CLI process only sends what it queued itself). */
   startPolling(): void;
-  /** Waits until nothing is being sent by this instance. */
-  idle(): Promise<void>;
   /** Stops polling and waits for the round in progress, so a stop never cuts a send short. */
   stop(): Promise<void>;
 }
@@ -132,9 +130,6 @@ export function createMailOutbox(deps: OutboxDeps, options: MailOutboxOptions): 
       countMailUnderOtherKeys(deps.db, deps.mailKey.keyId).then((n) => {
         if (n > 0) deps.logger.warn({ waiting: n, keyId: deps.mailKey.keyId }, 'mail is waiting that was sealed under another mail key; give every instance the same keys/mail-key');
       }, () => {});
-    },
-    async idle() {
-      while (running) await running;
     },
     async stop() {
       stopped = true;
