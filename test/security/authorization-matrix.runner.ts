@@ -29,7 +29,8 @@ export function concretePath(pattern: string, world: World): string {
     if (/conditions\/:id/.test(pattern)) return ids.condition;
     if (/agreements\/:id/.test(pattern)) return ids.agreement;
     if (/tokens\/:id/.test(pattern)) return ids.spareToken;
-    return NONE; // certificate checks and trusted brokers: none exist, so every actor meets a 404 or a refusal
+    if (/certificate-checks\/:id|certificates\/:id|uploads\/:id/.test(pattern)) return ids.certificateUpload;
+    return NONE; // trusted brokers: none exist, so every actor meets a 404 or a refusal
   };
   const username = (): string => {
     if (/reviewers\/:username/.test(pattern)) return 'extrarev';

@@ -21,8 +21,8 @@ import { ACTORS, type ActorName, type World } from './authorization-matrix.world
  * with a committee; `scratch` rows act on lab/scratch-lm (same publisher and committee) because
  * their success would change the model for the rows after them. `:id` is the pending actor's
  * application, the credential application, the discussion, misuse report, webhook, condition,
- * agreement or token of the world; certificate checks and trusted brokers use an id that does
- * not exist. Safe rows (GET, HEAD) run first; changing rows run in table order, actors in column
+ * agreement, token or uploaded training certificate of the world; trusted brokers use an id
+ * that does not exist. Safe rows (GET, HEAD) run first; changing rows run in table order, actors in column
  * order, `phase` rows after all others: so a success (say, the moderator's block) is seen by the
  * cells to its right, which is why some admin cells read 409. Every run of refused cells
  * (401, 403, 404, in) of a changing row must leave the database as it was.
@@ -202,10 +202,10 @@ export const ROWS: Row[] = [
   row('POST /api/trainings/:slug/certificates',                                        '401 401 403 415 415 415 415 415 403 415 415 415 415 415 415 415'),
   row('GET /api/me/trainings',                                                         '401 401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('GET /api/certificate-checks',                                                   '401 401 403 403 403 403 403 403 403 403 403 403 403 ok  403 ok'),
-  row('GET /api/certificate-checks/:id',                                               '401 401 404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
-  row('GET /api/certificate-checks/:id/file',                                          '401 401 404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
-  row('POST /api/certificate-checks/:id/accept',                                       '401 401 404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
-  row('POST /api/certificate-checks/:id/reject',                                       '401 401 404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
+  row('GET /api/certificate-checks/:id',                                               '401 401 403 ok  403 403 403 403 403 403 403 403 403 ok  403 ok'),
+  row('GET /api/certificate-checks/:id/file',                                          '401 401 403 ok  403 403 403 403 403 403 403 403 403 ok  403 ok'),
+  row('POST /api/certificate-checks/:id/accept',                                       '401 401 403 403 403 403 403 403 403 403 403 403 403 ok  403 409'),
+  row('POST /api/certificate-checks/:id/reject',                                       '401 401 403 403 403 403 403 403 403 403 403 403 403 409 403 409', { body: () => ({ reason: 'The name on it is not legible.' }) }),
   row('GET /api/me/notifications',                                                     '401 401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('POST /api/me/notifications/read',                                               '401 401 403 ok  ok  ok  ok  ok  403 ok  ok  ok  ok  ok  ok  ok'),
   row('GET /api/conditions',                                                           'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
@@ -284,12 +284,12 @@ export const ROWS: Row[] = [
   row('POST /trainings/:slug/quiz',                                                    'in  in  403 400 400 400 400 400 403 400 400 400 400 400 400 400'),
   row('GET /settings/trainings',                                                       'in  in  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('POST /settings/trainings/upload',                                               'in  in  403 415 415 415 415 415 403 415 415 415 415 415 415 415'),
-  row('GET /settings/trainings/uploads/:id/file',                                      '401 401 404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
+  row('GET /settings/trainings/uploads/:id/file',                                      '401 401 403 ok  403 403 403 403 403 403 403 403 403 ok  403 ok'),
   row('GET /staff/certificates',                                                       'in  in  403 403 403 403 403 403 403 403 403 403 403 ok  403 ok'),
-  row('GET /staff/certificates/:id',                                                   'in  in  404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
-  row('GET /staff/certificates/:id/file',                                              '401 401 404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
-  row('POST /staff/certificates/:id/accept',                                           'in  in  404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
-  row('POST /staff/certificates/:id/reject',                                           'in  in  404 404 404 404 404 404 404 404 404 404 404 404 404 404'),
+  row('GET /staff/certificates/:id',                                                   'in  in  403 403 403 403 403 403 403 403 403 403 403 ok  403 ok'),
+  row('GET /staff/certificates/:id/file',                                              '401 401 403 ok  403 403 403 403 403 403 403 403 403 ok  403 ok'),
+  row('POST /staff/certificates/:id/accept',                                           'in  in  403 403 403 403 403 403 403 403 403 403 403 409 403 409'),
+  row('POST /staff/certificates/:id/reject',                                           'in  in  403 403 403 403 403 403 403 403 403 403 403 409 403 409', { body: () => ({ reason: 'The name on it is not legible.' }) }),
   row('GET /api/models/:namespace/:name/audit/export',                                 '401 401 ok  403 403 403 403 403 403 403 ok  403 403 403 403 ok'),
   row('GET /api/datasets/:namespace/:name/audit/export',                               '401 401 ok  403 403 403 403 403 403 403 ok  403 403 403 403 ok'),
   row('GET /api/admin/audit',                                                          '401 401 403 403 403 403 403 403 403 403 403 403 403 403 403 ok'),

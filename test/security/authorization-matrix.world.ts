@@ -75,12 +75,18 @@ export interface World {
     condition: string;
     agreement: string;
     spareToken: string;
+    certificateUpload: string;
   };
   /** Write tokens of the helper users, for setting things up again. */
   tokens: Record<string, string>;
 }
 
 const DAY = 86_400_000;
+const CERTIFIED_TRAINING = {
+  slug: 'human-subjects', title: 'Human subjects research', summary: 'An external course on research with human subjects.', validityDays: 1095,
+  externalAccepted: true, externalInstructions: 'the completion report PDF, showing your name and the completion date.',
+};
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
 export async function buildWorld(): Promise<World> {
   const clock = new ManualClock(new Date('2031-03-01T09:00:00Z'));
@@ -147,6 +153,12 @@ export async function buildWorld(): Promise<World> {
   const comment = await json<{ id: string }>(await server.api('POST', `/api/models/${MODEL}/discussions/${thread.id}/comments`, { token: tokens.granted!, json: { body: 'Clinical notes, says the card.' } }), 201);
   const datasetThread = await json<{ id: string }>(await server.api('POST', `/api/datasets/${DATASET}/discussions`, { token: tokens.nogrant!, json: { title: 'Column meanings', body: 'What is column b?' } }), 201);
   const datasetComment = await json<{ id: string }>(await server.api('POST', `/api/datasets/${DATASET}/discussions/${datasetThread.id}/comments`, { token: tokens.granted!, json: { body: 'A count, I think.' } }), 201);
+  // An external training certificate, uploaded by the researcher without a grant, for staff to check.
+  await json(await server.api('POST', '/api/trainings', { token: tokens.operator!, json: CERTIFIED_TRAINING }), 201);
+  const certificate = new FormData();
+  certificate.set('file', new Blob([PDF], { type: 'application/pdf' }), 'certificate.pdf');
+  certificate.set('completedOn', '2031-02-15');
+  const upload = await json<{ id: string }>(await server.api('POST', `/api/trainings/${CERTIFIED_TRAINING.slug}/certificates`, { token: tokens.nogrant!, body: certificate }), 201);
   const report = await json<{ id: string }>(await server.api('POST', '/api/misuse-reports', { token: tokens.nogrant!, json: { repo: MODEL, category: 'other', description: 'The weights were posted on a public forum yesterday.' } }), 201);
   const webhook = await json<{ id: string }>(await server.api('POST', `/api/models/${MODEL}/webhooks`, { token: pub, json: { url: 'https://hooks.example.org/airlock', events: [] } }), 201);
   const condition = await json<{ id: string }>(await server.api('POST', '/api/conditions', { token: tokens.operator!, json: { text: 'Do not attempt to re-identify anyone.' } }), 201);
@@ -175,7 +187,7 @@ export async function buildWorld(): Promise<World> {
     api: Object.fromEntries(entries.map(([a, c]) => [a, c])) as Record<ActorName, Credentials>,
     pages: Object.fromEntries(entries.map(([a, , c]) => [a, c])) as Record<ActorName, Credentials>,
     userIds: Object.fromEntries(Object.entries(users).map(([k, v]) => [k, v.id])),
-    ids: { pendingApplication, grantedApplication, otherApplication, credentialApplication, discussion: thread.id, comment: comment.id, datasetDiscussion: datasetThread.id, datasetComment: datasetComment.id, misuseReport: report.id, webhook: webhook.id, condition: condition.id, agreement: agreement.id, spareToken },
+    ids: { pendingApplication, grantedApplication, otherApplication, credentialApplication, discussion: thread.id, comment: comment.id, datasetDiscussion: datasetThread.id, datasetComment: datasetComment.id, misuseReport: report.id, webhook: webhook.id, condition: condition.id, agreement: agreement.id, spareToken, certificateUpload: upload.id },
     tokens,
   };
 }
