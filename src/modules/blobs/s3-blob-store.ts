@@ -61,8 +61,8 @@ export function isStorageOutage(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== error && isStorageOutage(e.cause);
 }
 
-export const storageUnavailable = (cause: unknown) =>
-  new AppError('storage_unavailable', 503, 'The blob storage is unavailable, so nothing was stored. Try again in a few minutes; if it persists, tell the administrator.', { cause, headers: { 'Retry-After': '30' } });
+export const storageUnavailable = (cause: unknown, doing: 'storing' | 'reading' = 'storing') =>
+  new AppError('storage_unavailable', 503, `The blob storage is unavailable, so ${doing === 'storing' ? 'nothing was stored' : 'the file cannot be sent now'}. Try again in a few minutes; if it persists, tell the administrator.`, { cause, headers: { 'Retry-After': '30' } });
 
 const isNotFound = (error: unknown) => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -157,7 +157,8 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       await upload.abort().catch(() => {});
       await this.deleteKey(tempKey).catch(() => {});
-      throw isStorageOutage(error) ? storageUnavailable(error) : error;
+      const outage = isStorageOutage(error) || (error instanceof AppError && error.code === 'storage_unavailable');
+      throw outage ? storageUnavailable(error) : error;
     }
   }
 
@@ -191,8 +192,12 @@ export class S3BlobStore implements BlobStore {
     const client = this.client;
     const bucket = this.bucket;
     return Readable.from((async function* () {
-      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
-      yield* res.Body as Readable;
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+        yield* res.Body as Readable;
+      } catch (error) {
+        throw isStorageOutage(error) ? storageUnavailable(error, 'reading') : error;
+      }
     })(), { objectMode: false });
   }
 

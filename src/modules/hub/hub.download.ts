@@ -89,7 +89,10 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
     : copy
       ? fingerprintRange(deps.blobs.read(file.blobSha256, { start, end: readEnd }), copy.plan, start, end, readEnd)
       : deps.blobs.read(file.blobSha256, { start, end });
-  const body = pullStream(source, trackDownload((bytesSent) => {
+  // The first chunk is read before answering, so a store that cannot be read (S3 down) gets a 503, not a 200 cut short.
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  const body = pullStream(source, chunks, first, trackDownload((bytesSent) => {
     // Recorded once the transfer ends, with the bytes that actually left, even for an aborted download.
     recordAuditEvent(deps.db, {
       action: 'file.downloaded',
@@ -107,11 +110,11 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
  * A web stream over `source` that reads the next chunk only when the response has taken the last
  * one, so a download holds a chunk or two (1 MiB each) in memory whatever the file size or the
  * client's speed, and hands the file's buffers on without copying them (`Readable.toWeb` copies
- * every chunk). `onEnd` gets the bytes handed on, once: at the end, on an error, or when the
- * client goes away.
+ * every chunk). `first` is the read already made from `chunks` before answering. `onEnd` gets the
+ * bytes handed on, once: at the end, on an error, or when the client goes away.
  */
-function pullStream(source: Readable | AsyncGenerator<Buffer>, onEnd: (bytesSent: number) => void): ReadableStream<Uint8Array> {
-  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+function pullStream(source: Readable | AsyncGenerator<Buffer>, chunks: AsyncIterator<Buffer>, first: IteratorResult<Buffer>, onEnd: (bytesSent: number) => void): ReadableStream<Uint8Array> {
+  let pending: IteratorResult<Buffer> | null = first;
   let bytesSent = 0;
   let ended = false;
   const end = () => {
@@ -122,7 +125,8 @@ function pullStream(source: Readable | AsyncGenerator<Buffer>, onEnd: (bytesSent
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { value, done } = await chunks.next();
+        const { value, done } = pending ?? (await chunks.next());
+        pending = null;
         if (done) {
           controller.close();
           end();

@@ -190,6 +190,23 @@ describe('downloads from S3 storage, through presigned redirects', () => {
     assert.deepEqual(Buffer.from(await range.arrayBuffer()), WEIGHTS_BYTES.subarray(MiB, 2 * MiB + 1));
   });
 
+  it('answers a streamed download with 503 storage_unavailable while S3 is down, rather than a 200 cut short', async () => {
+    const token = await streaming.createToken('alice');
+    await s3.kill();
+    try {
+      const res = await getManual(streaming, WEIGHTS, token);
+      assert.equal(res.status, 503);
+      const problem = (await res.json()) as { code: string; error: string };
+      assert.equal(problem.code, 'storage_unavailable');
+      assert.match(problem.error, /storage is unavailable, so the file cannot be sent now/);
+    } finally {
+      await s3.start();
+    }
+    const res = await getManual(streaming, WEIGHTS, token);
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(await res.arrayBuffer()), WEIGHTS_BYTES);
+  });
+
   it('collects garbage in S3: an unreferenced upload goes once past the grace period, committed blobs stay', async () => {
     const put = await server.api('PUT', `/api/models/${REPO}/upload`, { token: owner, body: Buffer.from('abandoned on S3') });
     assert.equal(put.status, 201);
