@@ -47,6 +47,8 @@ const configSchema = z.object({
   mailPollMs: z.coerce.number().int().min(10).max(600_000).default(5000),
   mailRetryBaseMs: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
   mailLeaseMs: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
+  /** When the server's own expiry sweeps first run after start (then hourly); `airlock admin sweep` runs one at once. */
+  sweepDelayMs: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   /** OpenID Connect providers for sign-in (AIRLOCK_OIDC_PROVIDERS, a JSON array). */
   oidcProviders: z.preprocess(
     (value) => {
@@ -105,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailPollMs: env.AIRLOCK_MAIL_POLL_MS || undefined,
     mailRetryBaseMs: env.AIRLOCK_MAIL_RETRY_BASE_MS || undefined,
     mailLeaseMs: env.AIRLOCK_MAIL_LEASE_MS || undefined,
+    sweepDelayMs: env.AIRLOCK_SWEEP_DELAY_MS || undefined,
     oidcProviders: env.AIRLOCK_OIDC_PROVIDERS || undefined,
     ...overrides,
   });

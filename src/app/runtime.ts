@@ -87,8 +87,8 @@ export async function startServer(configOverrides: Partial<Config> = {}, options
   const closeAdminSocket = options.adminRunner ? await listenAdminSocket(runtime.deps, options.adminRunner) : async () => {};
   // A key rotated by another process (`airlock admin rotate-key` on PostgreSQL) is picked up from its file.
   const stopFollowingKey = followSigningKey(config.dataDir, runtime.signingKey, (keyId) => runtime.deps.logger.info({ keyId }, 'signing key rotated; signing with the new key'));
-  const stopExpirySweeper = startExpirySweeper(runtime.deps);
-  const stopGrantSweeper = startExpirySweeper(runtime.deps, { sweep: sweepGrantExpiryWarnings, name: 'grant expiry' });
+  const stopExpirySweeper = startExpirySweeper(runtime.deps, { firstMs: config.sweepDelayMs });
+  const stopGrantSweeper = startExpirySweeper(runtime.deps, { sweep: sweepGrantExpiryWarnings, name: 'grant expiry', firstMs: config.sweepDelayMs });
   runtime.deps.mailOutbox.startPolling();
   const stopWebhooks = startWebhookWorker(runtime.deps, { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, pollMs: config.webhookPollMs });
   return {
