@@ -39,6 +39,15 @@ describe('parseInput', () => {
     assert.equal(parseInput(schema, { title: '🙂', tags: [] }).title, '🙂');
   });
 
+  it('says a field is required only when it is missing, and otherwise what is wrong with it', () => {
+    assert.match(refusal(() => parseInput(schema, { tags: [] })).message, /^title: is required\.$/);
+    const wrongType = refusal(() => parseInput(schema, { title: 123, tags: [] }));
+    assert.equal(wrongType.field, 'title');
+    assert.doesNotMatch(wrongType.message, /required/);
+    assert.match(wrongType.message, /expected string/);
+    assert.match(refusal(() => parseInput(schema, { title: 'ok', tags: [1] })).message, /^tags\.0: .*expected string/);
+  });
+
   it('accepts the same input without NUL characters', () => {
     assert.deepEqual(parseInput(schema, { title: 'é 名 🙂', tags: ['a'], extra: { list: [[['x']]] } }).title, 'é 名 🙂');
   });

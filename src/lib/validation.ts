@@ -22,11 +22,22 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   }
   const issue = result.error.issues[0]!;
   const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  // zod 4 leaves `issue.input` out unless asked, so look the value up: only a missing one "is required".
+  const message = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined ? 'is required' : issue.message;
   throw new AppError('invalid_input', 400, `${field}: ${message}.`, {
     field,
     details: { issues: result.error.issues.map((i) => ({ field: i.path.join('.') || 'body', message: i.message })) },
   });
+}
+
+/** The value at a zod issue's path in the raw input, or undefined when any step is missing. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

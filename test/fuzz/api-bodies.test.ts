@@ -130,7 +130,7 @@ describe('fuzzing every JSON endpoint of the API over HTTP (property)', () => {
     const withBody = routes.filter((r) => OPERATIONS[`${r.method} ${r.pattern}`]?.body).map((r) => `${r.method} ${r.pattern}`);
     const validated = withBody.filter((k) => byRoute.get(k)?.has(400));
     const succeeded = [...byRoute].filter(([, s]) => [...s].some((x) => x < 300));
-    console.log(`# ${sent} requests to ${byRoute.size} routes; ${validated.length}/${withBody.length} JSON routes answered a 400 (not: ${withBody.filter((k) => !validated.includes(k)).join(', ') || 'none'}); ${succeeded.length} routes succeeded at least once`);
+    console.log(`# ${sent} requests to ${byRoute.size} routes; ${validated.length}/${withBody.length} JSON routes answered a 400 (not: ${withBody.filter((k) => !validated.includes(k)).map((k) => `${k} [${[...(byRoute.get(k) ?? [])].join(' ')}]`).join(', ') || 'none'}); ${succeeded.length} routes succeeded at least once`);
     assert.ok(sent >= RUNS * BATCH * 1.2);
     assert.ok(validated.length >= withBody.length * 0.9, `never refused: ${withBody.filter((k) => !validated.includes(k)).join(', ')}`);
     assert.ok(succeeded.length >= 10, `too few successes: ${JSON.stringify([...statuses])}`);

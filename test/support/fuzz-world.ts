@@ -41,6 +41,9 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
 
   await createRepo(server, pub, REPO, { accessLevel: 'reviewed' });
   await createRepo(server, pub, 'lab/fuzz-data', { type: 'dataset', accessLevel: 'agreement' });
+  // Blocks, unblocks, appeals and setting changes land on these, so they do not stop the others' flows.
+  await createRepo(server, pub, 'lab/fuzz-mod');
+  await createRepo(server, pub, 'lab/fuzz-mod', { type: 'dataset' });
   await uploadFiles(server, pub, REPO, { 'README.md': '---\nlicense: mit\n---\n# Fuzz\n', 'config.json': '{}' });
   await expectOk(await api(pub, 'PUT', `/api/models/${REPO}/reviewers/reviewer-ray`), 'reviewer');
   await expectOk(await api(pub, 'PUT', `/api/models/${REPO}/agreement`, { title: 'Terms', text: 'Do not redistribute the weights or any output that contains personal data.' }), 'agreement');
@@ -94,7 +97,10 @@ export function idFor(pattern: string, ids: Record<string, string>): string {
 /** A concrete URL for a route pattern: real objects, or (with `randomIds`) ids that name nothing. */
 export function concreteUrl(pattern: string, ids: Record<string, string>, options: { randomIds?: boolean; kind?: 'models' | 'datasets' } = {}): string {
   const dataset = options.kind === 'datasets' || pattern.startsWith('/datasets/');
+  // Changing visibility or level, or blocking, would shut the researcher out of the main repository.
+  const moderation = /:name\/((moderation\/)?(block|unblock|appeal)|settings)$/.test(pattern);
   const pick = (name: string) => {
+    if (name === 'name' && moderation) return 'fuzz-mod';
     if (name === 'name' && dataset) return 'fuzz-data';
     if (options.randomIds && !['namespace', 'name', 'org'].includes(name)) return randomUUID();
     return name === 'id' ? idFor(pattern, ids) : ids[name] ?? ids.random!;

@@ -41,6 +41,10 @@ export const certificateBodyLimit = bodyLimit({ maxSize: MAX_CERTIFICATE_BYTES +
 export async function readUploadForm(c: AppContext): Promise<UploadInput & { fields: Record<string, string> }> {
   const type = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
+    // Read the body (within the route's limit) before refusing it. Answered unread, the server
+    // drained it only briefly and then closed the connection the client had been told to keep,
+    // so the client's next request on it failed with no answer at all.
+    await c.req.arrayBuffer();
     throw new AppError('invalid_input', 415, 'file: send the certificate as multipart/form-data with a "file" field (the PDF) and a "completedOn" field (YYYY-MM-DD).', { field: 'file' });
   }
   const body = await formBody(c);
