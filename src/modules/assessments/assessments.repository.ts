@@ -21,6 +21,15 @@ export async function insertAssessment(db: Db, input: typeof riskAssessments.$in
   return row!;
 }
 
+/**
+ * Inserts a draft unless one already exists for the repository and stage (the one-draft unique
+ * index): undefined then, so the caller saves over the draft a concurrent request just created.
+ */
+export async function insertDraftIfAbsent(db: Db, input: typeof riskAssessments.$inferInsert) {
+  const [row] = await db.insert(riskAssessments).values(input).onConflictDoNothing().returning();
+  return row;
+}
+
 export async function updateAssessment(db: Db, id: string, set: Partial<typeof riskAssessments.$inferInsert>) {
   const [row] = await db.update(riskAssessments).set({ ...set, updatedAt: new Date() }).where(eq(riskAssessments.id, id)).returning();
   return row!;

@@ -12,7 +12,7 @@ import { findUserById } from '../users/users.repository.ts';
 import { isStricter } from './assessments.models.ts';
 import type { AssessmentAction, AssessmentFacts } from './assessments.policies.ts';
 import {
-  findDraft, insertAssessment, listVersions, lockDraft, lockVersion, nextVersionNumber, supersedeWaiting, updateAssessment, usernamesOf,
+  findDraft, insertAssessment, insertDraftIfAbsent, listVersions, lockDraft, lockVersion, nextVersionNumber, supersedeWaiting, updateAssessment, usernamesOf,
 } from './assessments.repository.ts';
 import { assessmentContentSchema, assessmentDraftSchema, decisionSchema } from './assessments.schemas.ts';
 
@@ -42,7 +42,13 @@ export async function saveDraft(deps: AppDeps, actor: Actor & { kind: 'user' }, 
   return deps.db.transaction(async (tx) => {
     const draft = await findDraft(tx, repo.id, stage);
     if (draft) return updateAssessment(tx, draft.id, { content });
-    return insertAssessment(tx, { repoId: repo.id, stage, status: 'draft', content, createdBy: actor.user.id });
+    // Two first saves at once both find no draft; the second insert yields to the first (on
+    // PostgreSQL it waits for it to commit), then saves over the draft that one created.
+    const created = await insertDraftIfAbsent(tx, { repoId: repo.id, stage, status: 'draft', content, createdBy: actor.user.id });
+    if (created) return created;
+    const concurrent = await findDraft(tx, repo.id, stage);
+    if (!concurrent) throw new AppError('draft_conflict', 409, 'The draft changed while it was being saved. Save it again.', { field: 'draft' });
+    return updateAssessment(tx, concurrent.id, { content });
   });
 }
 
