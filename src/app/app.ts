@@ -46,6 +46,7 @@ import { countRequests, metricsHandler } from './metrics.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { limitBufferedBodies } from './middleware/body-limit.ts';
 
 /** Headers browsers may read from cross-origin answers (the JS client runs in browsers too). */
 const EXPOSED_HEADERS = ['X-Error-Code', 'X-Error-Message', 'X-Repo-Commit', 'X-Linked-Etag', 'X-Linked-Size', 'ETag', 'Content-Range', 'Content-Length', 'Accept-Ranges', 'Link', 'X-Request-Id'];
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps) {
   for (const path of ['/:namespace/:name/resolve/*', '/datasets/:namespace/:name/resolve/*', '/models/:namespace/:name/resolve/*']) app.use(path, resolveCors);
   // Before authentication: the metrics token is not an Airlock token and must not be checked as one.
   app.get('/metrics', metricsHandler(deps));
+  app.use(limitBufferedBodies());
   app.use(authenticate(deps.db));
   app.use(csrfProtection(new URL(deps.config.baseUrl).origin));
 
