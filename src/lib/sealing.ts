@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { readOrCreateKeyFile } from './key-file.ts';
 
 /** A 256-bit key for sealing data at rest, and its id (so rows say which key sealed them). */
 export interface SealingKey {
@@ -19,26 +18,7 @@ export const sealingKeyOf = (key: Buffer): SealingKey => ({ key, keyId: createHa
  * Reads the key in `file` (64 hex characters, mode 0600), creating it on first use. Several
  * processes sharing a data directory may start at once: the first write wins and all use it.
  */
-export async function loadOrCreateSealingKey(file: string): Promise<SealingKey> {
-  try {
-    return parseKey(await fs.readFile(file, 'utf8'), file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    await fs.writeFile(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  return parseKey(await fs.readFile(file, 'utf8'), file);
-}
-
-function parseKey(text: string, file: string): SealingKey {
-  const hex = text.trim();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file} must hold 64 hex characters.`);
-  return sealingKeyOf(Buffer.from(hex, 'hex'));
-}
+export const loadOrCreateSealingKey = async (file: string): Promise<SealingKey> => sealingKeyOf(await readOrCreateKeyFile(file));
 
 /**
  * AES-256-GCM with a random 96-bit IV. `context` is authenticated but not stored: opening with

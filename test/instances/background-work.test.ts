@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { asc, eq } from 'drizzle-orm';
-import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 import type { AppDeps } from '../../src/app/deps.ts';
 import { auditCheckpoints } from '../../src/modules/audit/audit.tables.ts';
@@ -20,22 +19,13 @@ import { createScratchDatabase } from '../support/scratch-database.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import type { TestServer } from '../support/test-server.ts';
+import { postgresUnavailable, SHARED_POSTGRES_URL } from '../support/shared-postgres.ts';
 
-const BASE = process.env.AIRLOCK_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BASE = SHARED_POSTGRES_URL;
 const DAY = 86_400_000;
 
-async function postgresUnavailable(): Promise<string | false> {
-  const client = new pg.Client({ connectionString: BASE, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return false;
-  } catch (error) {
-    return `no PostgreSQL at ${new URL(BASE).host} (${(error as Error).message}); two server processes need a shared database`;
-  }
-}
 
-const skip = await postgresUnavailable();
+const skip = await postgresUnavailable('two server processes need a shared database');
 if (skip) console.log(`# skipping background-work: ${skip}`);
 
 /** The helpers in test/support speak to a server through `api` only; this one speaks to a process. */

@@ -2,25 +2,14 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { createScratchDatabase } from '../../../test/support/scratch-database.ts';
 import { createRepo, startTestServer, type TestServer } from '../../../test/support/test-server.ts';
+import { postgresUnavailable, SHARED_POSTGRES_URL } from '../../../test/support/shared-postgres.ts';
 
-const BASE = process.env.AIRLOCK_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BASE = SHARED_POSTGRES_URL;
 
-/** Whether a PostgreSQL server answers; the reason to skip when none does. */
-async function postgresUnavailable(): Promise<string | false> {
-  const client = new pg.Client({ connectionString: BASE, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return false;
-  } catch (error) {
-    return `no PostgreSQL at ${new URL(BASE).host} (${(error as Error).message}); two instances need a shared database`;
-  }
-}
 
-const skip = await postgresUnavailable();
+const skip = await postgresUnavailable('two instances need a shared database');
 if (skip) console.log(`# skipping webhooks.instances: ${skip}`);
 
 describe('two Airlock instances on one PostgreSQL deliver each webhook exactly once', { skip }, () => {
