@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileOnce } from '../lib/key-file.ts';
 
 export interface SigningKey {
   privateKey: KeyObject;
@@ -24,11 +25,9 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
     pem = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
-    pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    await fs.writeFile(file, pem, { mode: 0o600, flag: 'wx' });
-    created = true;
+    // Instances starting at once on a fresh data directory all end up with the first one's key.
+    ({ contents: pem, created } = await writeFileOnce(file, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string));
   }
   const privateKey = createPrivateKey(pem);
   const publicKey = createPublicKey(privateKey);

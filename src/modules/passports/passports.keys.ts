@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import { writeFileOnce } from '../../lib/key-file.ts';
 
 /**
  * The ES256 key that signs visas and passports, beside the ed25519 key under `<data>/keys/`
@@ -33,16 +34,9 @@ async function loadOrCreate(dataDir: string): Promise<VisaKey> {
     pem = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-    pem = await exportPKCS8(privateKey);
-    try {
-      await fs.writeFile(file, pem, { mode: 0o600, flag: 'wx' });
-    } catch (raced) {
-      // Another process created it first: use theirs, so every instance signs with one key.
-      if ((raced as NodeJS.ErrnoException).code !== 'EEXIST') throw raced;
-      pem = await fs.readFile(file, 'utf8');
-    }
+    // Another process may create it first: then theirs is used, so every instance signs with one key.
+    pem = (await writeFileOnce(file, await exportPKCS8(privateKey))).contents;
   }
   const privateKey = await importPKCS8(pem, 'ES256', { extractable: true });
   const { d: _private, ...publicJwk } = await exportJWK(privateKey);
