@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../../../test/support/test-server.ts';
 import { FORM_BODY_LIMIT, JSON_BODY_LIMIT } from './body-limit.ts';
@@ -34,6 +35,14 @@ describe('bodies read whole into memory are capped', () => {
     const res = await fetch(`${server.url}/api/repos`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
     assert.equal(res.status, 413);
     assert.equal(((await res.json()) as { code: string }).code, 'body_too_large');
+  });
+
+  it('leaves uploads alone, whatever content type the client names for the file', async () => {
+    assert.equal((await server.api('POST', '/api/repos', { token, json: { repo: 'alice/configs' } })).status, 201);
+    const file = JSON.stringify({ hidden_size: 4096, padding: 'x'.repeat(100_000) });
+    const res = await fetch(`${server.url}/api/models/alice/configs/upload`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: file });
+    assert.equal(res.status, 201, await res.clone().text());
+    assert.equal(((await res.json()) as { sha256: string }).sha256, createHash('sha256').update(file).digest('hex'));
   });
 
   it('refuses a url-encoded form over its limit, and still takes an ordinary one', async () => {

@@ -11,6 +11,8 @@ export const FORM_BODY_LIMIT = 4 * 1024 * 1024;
  */
 const DRAIN_LIMIT = 256 * 1024 * 1024;
 
+const UPLOAD_PATH = /^\/api\/(models|datasets)\/[^/]+\/[^/]+\/upload$/;
+
 const tooLarge = (what: string, limit: number) =>
   new AppError('body_too_large', 413, `body: ${what} may have at most ${limit / (1024 * 1024)} MiB. Send less, or upload files through the upload route, which streams them.`, { field: 'body' });
 
@@ -55,6 +57,9 @@ async function readLimited(c: Context, limit: number, what: string) {
  */
 export function limitBufferedBodies(): MiddlewareHandler {
   return async (c, next) => {
+    // An upload is file bytes, streamed from the socket to the blob store, whatever type the client
+    // names (a `config.json` is often sent as application/json): never buffer it here.
+    if (c.req.method === 'PUT' && UPLOAD_PATH.test(c.req.path)) return next();
     const type = (c.req.header('content-type') ?? '').toLowerCase();
     if (/^application\/([a-z0-9.+-]*\+)?json\b/.test(type)) await readLimited(c, JSON_BODY_LIMIT, 'a JSON body');
     else if (type.startsWith('application/x-www-form-urlencoded')) await readLimited(c, FORM_BODY_LIMIT, 'a form');
