@@ -84,7 +84,9 @@ export async function startServer(configOverrides: Partial<Config> = {}, options
     Object.assign(runtime.deps.config, config);
   }
   const chainer = startAuditChainer({ db: runtime.deps.db, key: runtime.signingKey, clock: runtime.deps.clock, logger: runtime.deps.logger, intervalMs: options.auditIntervalMs });
-  const closeAdminSocket = options.adminRunner ? await listenAdminSocket(runtime.deps, options.adminRunner) : async () => {};
+  // Only the embedded database needs commands run inside the server (PGlite is single-process); on
+  // PostgreSQL the CLI opens the database itself, and several instances may share one data directory.
+  const closeAdminSocket = options.adminRunner && !config.databaseUrl ? await listenAdminSocket(runtime.deps, options.adminRunner) : async () => {};
   // A key rotated by another process (`airlock admin rotate-key` on PostgreSQL) is picked up from its file.
   const stopFollowingKey = followSigningKey(config.dataDir, runtime.signingKey, (keyId) => runtime.deps.logger.info({ keyId }, 'signing key rotated; signing with the new key'));
   const stopExpirySweeper = startExpirySweeper(runtime.deps, { firstMs: config.sweepDelayMs });
