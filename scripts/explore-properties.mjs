@@ -3,26 +3,16 @@
 // cases a single run misses. CI pins one seed (AIRLOCK_FC_SEED) so its runs repeat exactly; this
 // is where new seeds are tried on purpose. Usage: npm run test:explore -- [--runs N] [path filters]
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { listTestFiles } from './test-files.mjs';
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 10;
 const filters = args.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
 
-function* walk(dir) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) yield* walk(full);
-    else if (/\.test\.tsx?$/.test(name)) yield full;
-  }
-}
-const files = ['src', 'test'].flatMap((root) => [...walk(root)])
-  .filter((f) => /fc\.(assert|check)\(/.test(readFileSync(f, 'utf8')))
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+const files = listTestFiles(['src', 'test'], filters)
+  .filter((f) => /fc\.(assert|check)\(/.test(readFileSync(f, 'utf8')));
 console.log(`${files.length} files with properties, ${runs} seeds each`);
 const failures = [];
 for (let i = 0; i < runs; i++) {

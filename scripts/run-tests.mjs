@@ -2,25 +2,14 @@
 // Runs every *.test.ts(x) under src/ and test/ with node's test runner and tsx.
 // Node 20's runner takes no globs, so the files are listed here. Extra arguments filter by path.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { listTestFiles } from './test-files.mjs';
 
 const roots = ['src', 'test', 'bench'];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 
-function* walk(dir) {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) yield* walk(full);
-    else if (/\.test\.tsx?$/.test(name)) yield full;
-  }
-}
-
-const files = roots.flatMap((root) => { try { return [...walk(root)]; } catch { return []; } })
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort();
+const files = listTestFiles(roots, filters);
 if (files.length === 0) {
   console.error('No test files matched.');
   process.exit(1);

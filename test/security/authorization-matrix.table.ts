@@ -70,7 +70,7 @@ export const ROWS: Row[] = [
   row('DELETE /api/tokens/:id',                                                        '401 401 403 403 403 403 403 403 403 403 403 403 403 403 403 403', { note: "tokens are managed from a session only, so every token (even the owner's) is refused" }),
   row('POST /api/orgs',                                                                '401 401 403 400 400 400 400 400 403 400 400 400 400 400 400 400'),
   row('PUT /api/orgs/:org/members/:username',                                          '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 ok', { body: () => ({ role: 'read' }), note: 'platform admins may manage the members of any organisation' }),
-  row('POST /api/repos',                                                               '400 401 400 400 400 400 400 400 400 400 400 400 400 400 400 400', { note: 'validation runs before authentication here: an anonymous caller is told about the body first' }),
+  row('POST /api/repos',                                                               '401 401 400 400 400 400 400 400 400 400 400 400 400 400 400 400', { note: 'an empty body: every signed-in caller is told about the body, an anonymous one to sign in first' }),
   row('GET /api/models',                                                               'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('GET /api/models/:namespace/:name/refs',                                         'ok  401 ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok  ok'),
   row('PATCH /api/models/:namespace/:name/settings',                                   '401 401 403 403 403 403 403 403 403 403 ok  403 403 403 403 403'),

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { AppDeps } from '../../app/deps.ts';
 import type { Db } from '../../db/client.ts';
-import { AppError, conflict, notFound } from '../../lib/errors.ts';
+import { AppError, conflict, notFound, unauthenticated } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { authorize } from '../access/access.policies.ts';
 import { ensureAuthorized, loadRepoFacts } from '../access/access.usecases.ts';
@@ -23,6 +23,8 @@ export const repoNotFound = (type: RepoType, id: string) =>
   new AppError('repo_not_found', 404, `Repository not found: ${type} ${id} does not exist, or you do not have access to it. If it is private, sign in or pass a token of a member.`, { hubCode: 'RepoNotFound' });
 
 export async function createRepository(deps: AppDeps, actor: Actor, input: CreateRepositoryInput, audit: AuditContext = {}) {
+  // Who asks comes before what they sent: an anonymous caller hears "sign in", not a field error.
+  if (actor.kind === 'anonymous') throw unauthenticated('Sign in or pass a write token in the Authorization header to create a repository.');
   const data = parseInput(createRepositorySchema, input);
   const [namespace, name] = data.repo.split('/') as [string, string];
   assertValidName(namespace, 'repo');
