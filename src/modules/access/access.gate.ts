@@ -9,7 +9,7 @@ import { findActiveGrant, findLatestRequest } from './access.repository.ts';
 import { findAgreementOfRepository, findCurrentVersion, findSignature } from '../agreements/agreements.repository.ts';
 import type { UnmetRequirement } from './access.policies.ts';
 import { findPolicy } from '../applications/applications.repository.ts';
-import { hasActiveCredential } from '../credentials/credentials.usecases.ts';
+import { credentialStatus, hasActiveCredential } from '../credentials/credentials.usecases.ts';
 import { findUnmetTraining } from '../trainings/trainings.usecases.ts';
 import { findLapsedGrant } from '../applications/grants.usecases.ts';
 
@@ -24,7 +24,7 @@ const WAITING = new Set(['pending', 'submitted', 'returned']);
  */
 async function findUnmetRequirement(db: Db, repoId: string, userId: string, now: Date): Promise<UnmetRequirement | null> {
   const policy = await findPolicy(db, repoId);
-  if (policy?.requiresCredential && !(await hasActiveCredential(db, userId))) return { kind: 'credential' };
+  if (policy?.requiresCredential && !(await hasActiveCredential(db, userId, now))) return { kind: 'credential', revokedAt: (await credentialStatus(db, userId)).revokedAt };
   const training = policy?.requiredTrainings.length ? await findUnmetTraining(db, userId, policy.requiredTrainings, now) : null;
   if (training) return { kind: 'training', ...training };
   const agreement = await findAgreementOfRepository(db, repoId);

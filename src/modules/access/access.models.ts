@@ -54,7 +54,8 @@ export function denialToError(reason: DenyReason, ctx: DenialContext): AppError 
         const why = unmet.expiredAt ? `your certificate for it expired on ${unmet.expiredAt.toISOString().slice(0, 10)}` : 'you have not completed it';
         return gated(403, 'gated_training_required', `Access to ${ctx.repoType} ${ctx.repoId} requires the training "${unmet.title}", and ${why}. Take it (or upload an accepted certificate) at ${ctx.baseUrl ?? ''}/trainings/${unmet.slug}, then download again.`);
       }
-      return gated(403, 'gated_credential_required', `Access to ${ctx.repoType} ${ctx.repoId} requires credentialed researcher status, which you do not hold (or which was revoked). Apply at ${ctx.baseUrl ?? ''}/settings/credential`);
+      const held = unmet?.kind === 'credential' && unmet.revokedAt ? `your researcher credentials were revoked on ${unmet.revokedAt.toISOString().slice(0, 10)}` : 'you do not hold it';
+      return gated(403, 'gated_credential_required', `Access to ${ctx.repoType} ${ctx.repoId} requires credentialed researcher status, and ${held}. Apply at ${ctx.baseUrl ?? ''}/settings/credential`);
     }
     case 'request-pending':
       return gated(403, 'gated_request_pending', `Your request to access ${ctx.repoType} ${ctx.repoId} is awaiting a review from the repository authors. Follow its status at ${ctx.repoUrl}`);

@@ -43,7 +43,8 @@ export interface RepoFacts {
 
 export type UnmetRequirement =
   | { kind: 'agreement'; title: string; version: number }
-  | { kind: 'credential' }
+  /** `revokedAt` when the user's credential was revoked (rather than never held). */
+  | { kind: 'credential'; revokedAt: Date | null }
   /** A required training without a valid certificate; `expiredAt` when the last one ran out. */
   | { kind: 'training'; slug: string; title: string; expiredAt: Date | null };
 

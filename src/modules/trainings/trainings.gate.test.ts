@@ -103,6 +103,9 @@ describe('a grant that requires a training holds only while the certificate is v
     const s = await status();
     assert.equal(s.download.code, 'gated_training_required');
     assert.equal(s.requirements.find((r) => r.id === 'training')?.training?.state, 'expired');
+    const page = await (await server.api('GET', '/lab/model', { token: rita })).text();
+    assert.match(page, /requires the training &quot;Responsible research with high-risk models&quot;, and your certificate for it expired on/);
+    assert.ok(page.includes(`href="/trainings/${SLUG}"`), 'the repository page links to the course, not to credentials');
   });
 
   it('opens again when the course is retaken, with nothing left to warn about', async () => {
@@ -164,7 +167,7 @@ describe('a grant that requires credentials stops at the next request after a re
   it('refuses a granted user without credentials, saying where to apply', async () => {
     const res = await download();
     assert.equal(res.status, 403);
-    assert.match(res.headers.get('x-error-message') ?? '', /requires credentialed researcher status.*\/settings\/credential/);
+    assert.match(res.headers.get('x-error-message') ?? '', /requires credentialed researcher status, and you do not hold it\. Apply at .*\/settings\/credential/);
     const s = await json<Status>(await server.api('GET', '/api/models/lab/model/access', { token: rita }), 200);
     assert.deepEqual(s.requirements.filter((r) => r.id === 'credential').map((r) => r.met), [false]);
   });
@@ -184,7 +187,8 @@ describe('a grant that requires credentials stops at the next request after a re
     const res = await download();
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('x-error-code'), 'GatedRepo');
-    assert.match(res.headers.get('x-error-message') ?? '', /credentialed researcher status, which you do not hold \(or which was revoked\)/);
+    assert.match(res.headers.get('x-error-message') ?? '', /credentialed researcher status, and your researcher credentials were revoked on \d{4}-\d{2}-\d{2}\. Apply at/);
+    assert.match(await (await server.api('GET', '/lab/model', { token: rita })).text(), /held until it was revoked on/);
     const s = await json<Status>(await server.api('GET', '/api/models/lab/model/access', { token: rita }), 200);
     assert.equal(s.download.code, 'gated_credential_required');
   });

@@ -117,12 +117,20 @@ function GateAction({ repo, gate, blockedBy, path }: { repo: RepositoryRow; gate
       );
     case 'pending':
       return <p class="notice pending">Your request is awaiting review by the publisher. Once it is approved, the download links appear on this page.</p>;
-    case 'requirement':
-      return gate.requirement.kind === 'agreement' ? (
-        <p class="notice pending">The agreement "{gate.requirement.title}" changed: version {gate.requirement.version} must be signed before you download again. Read it and sign it (<code>POST /api/agreements/…/signatures</code>).</p>
-      ) : (
-        <p class="notice pending">Your access requires credentialed researcher status, which you no longer hold. <a href="/settings/credential">Apply for credentials</a>.</p>
-      );
+    case 'requirement': {
+      const unmet = gate.requirement;
+      if (unmet.kind === 'agreement') {
+        return <p class="notice pending">The agreement "{unmet.title}" changed: version {unmet.version} must be signed before you download again. Read it and sign it (<code>POST /api/agreements/…/signatures</code>).</p>;
+      }
+      if (unmet.kind === 'training') {
+        return (
+          <p class="notice pending" data-testid="training-required">
+            Your access requires the training "{unmet.title}", and {unmet.expiredAt ? `your certificate for it expired on ${formatDateTime(unmet.expiredAt)}` : 'you have not completed it'}. <a href={`/trainings/${unmet.slug}`}>Take it</a> (or upload an accepted certificate), then download again.
+          </p>
+        );
+      }
+      return <p class="notice pending">Your access requires credentialed researcher status, which you {unmet.revokedAt ? `held until it was revoked on ${formatDateTime(unmet.revokedAt)}` : 'do not hold'}. <a href="/settings/credential">Apply for credentials</a>.</p>;
+    }
     case 'blocked':
       return (
         <div class="notice error">
