@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { accessEpoch } from './access-epoch.tables.ts';
+import { freshReader } from '../../lib/fresh-read.ts';
 
 /**
  * The tables whose changes bump the access epoch, by trigger. Anything the gate's cached facts
@@ -33,9 +34,23 @@ export const GATE_TABLES: ReadonlyArray<{ table: string; columns?: readonly stri
   { table: 'users', columns: ['username', 'email', 'display_name', 'platform_roles', 'blocked_at', 'blocked_reason'] },
 ];
 
-export async function readAccessEpoch(db: Db): Promise<number> {
-  const [row] = await db.select({ value: accessEpoch.value }).from(accessEpoch).where(eq(accessEpoch.id, 1));
-  return row?.value ?? 0;
+const readers = new WeakMap<Db, () => Promise<number>>();
+
+/**
+ * The access epoch as of now. Concurrent requests share reads (see `freshReader`), so under load
+ * the database answers one epoch query per round trip rather than one per request, and no request
+ * is ever judged at an epoch read before it arrived.
+ */
+export function readAccessEpoch(db: Db): Promise<number> {
+  let read = readers.get(db);
+  if (!read) {
+    read = freshReader(async () => {
+      const [row] = await db.select({ value: accessEpoch.value }).from(accessEpoch).where(eq(accessEpoch.id, 1));
+      return row?.value ?? 0;
+    });
+    readers.set(db, read);
+  }
+  return read();
 }
 
 interface Entry<V> {
