@@ -29,4 +29,28 @@ describe('the first start of a fresh installation', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /with platform roles admin/);
   });
+
+  it('creates a token that the server accepts, and an organisation its owner can publish under', async () => {
+    const env = { AIRLOCK_DATA: dataDir };
+    const token = await runCli(['admin', 'create-token', '--username', 'operator', '--name', 'laptop', '--scope', 'write'], { env });
+    assert.equal(token.code, 0, token.stderr);
+    const value = token.stdout.trim();
+    assert.match(value, /^hf_[A-Za-z0-9]{43}$/);
+    const whoami = await fetch(`${server.url}/api/whoami-v2`, { headers: { Authorization: `Bearer ${value}` } });
+    assert.equal(whoami.status, 200);
+    const me = (await whoami.json()) as { name: string; auth: { accessToken: { displayName: string; role: string } } };
+    assert.deepEqual([me.name, me.auth.accessToken.displayName, me.auth.accessToken.role], ['operator', 'laptop', 'write']);
+
+    const org = await runCli(['admin', 'create-org', '--name', 'lab', '--owner', 'operator'], { env });
+    assert.equal(org.code, 0, org.stderr);
+    assert.match(org.stdout, /Created organisation lab, owned by operator \(admin\)/);
+    const created = await fetch(`${server.url}/api/repos`, { method: 'POST', headers: { Authorization: `Bearer ${value}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ repo: 'lab/first-model' }) });
+    assert.equal(created.status, 201, await created.clone().text());
+    const orgs = (await (await fetch(`${server.url}/api/whoami-v2`, { headers: { Authorization: `Bearer ${value}` } })).json()) as { orgs: { name: string; roleInOrg: string }[] };
+    assert.deepEqual(orgs.orgs.map((o) => [o.name, o.roleInOrg]), [['lab', 'admin']]);
+
+    const unknown = await runCli(['admin', 'create-org', '--name', 'lab2', '--owner', 'nobody'], { env });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stdout + unknown.stderr, /No user named "nobody"/);
+  });
 });

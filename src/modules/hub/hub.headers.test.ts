@@ -174,6 +174,22 @@ describe('raw HTTP answers of the Hub protocol routes', () => {
     }
   });
 
+  it('reads a branch whose name has a slash when the clients send it URL-encoded (feature%2Fx)', async () => {
+    const branch = await uploadFiles(server, token, REPO, { 'config.json': '{"layers": 3}', 'sub/b.txt': 'b' }, { branch: 'feature/x' });
+    const resolved = await call('GET', `/${REPO}/resolve/feature%2Fx/config.json`);
+    assert.equal(resolved.status, 200);
+    assert.equal(resolved.headers.get('x-repo-commit'), branch.commitOid);
+    assert.equal(await resolved.text(), '{"layers": 3}');
+    const info = await call('GET', `/api/models/${REPO}/revision/feature%2Fx`);
+    assert.equal(((await info.json()) as { sha: string }).sha, branch.commitOid);
+    const tree = await call('GET', `/api/models/${REPO}/tree/feature%2Fx/sub`);
+    assert.deepEqual(((await tree.json()) as { path: string }[]).map((e) => e.path), ['sub/b.txt']);
+    const paths = await call('POST', `/api/models/${REPO}/paths-info/feature%2Fx`, { json: { paths: ['sub/b.txt'] } });
+    assert.deepEqual(((await paths.json()) as { path: string }[]).map((e) => e.path), ['sub/b.txt']);
+    // main has not moved.
+    assert.equal((await call('HEAD', resolveUrl('config.json'))).headers.get('x-repo-commit'), commit);
+  });
+
   it('checked every answer in this file for Xet headers', () => {
     assert.ok(responses >= 29, `only ${responses} responses`);
   });
