@@ -4,13 +4,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gitSha1Of, uploadHasher } from './blob-hashing.ts';
+import { storedGitSha1, uploadHasher } from './blob-hashing.ts';
 import { parseS3Storage, S3BlobStore, type S3Settings } from './s3-blob-store.ts';
 
 export interface StoredBlob {
   sha256: string;
   size: number;
-  gitSha1: string;
+  /** Null for a blob of 10 MiB or more: always served through LFS, so never needed (see `needsGitSha1`). */
+  gitSha1: string | null;
 }
 
 export interface BlobStore {
@@ -79,7 +80,7 @@ export class FileSystemBlobStore implements BlobStore {
       }
       const size = hasher.size();
       const digest = hasher.sha256();
-      const gitSha1 = hasher.gitSha1() ?? (await gitSha1Of(createReadStream(tempPath, { highWaterMark: 1 << 20 }), size));
+      const gitSha1 = await storedGitSha1(hasher.gitSha1(), size, () => createReadStream(tempPath, { highWaterMark: 1 << 20 }));
       const finalPath = this.localPath(digest);
       await fs.mkdir(path.dirname(finalPath), { recursive: true });
       // rename is atomic: readers see the whole blob or none. An existing copy has the same bytes.

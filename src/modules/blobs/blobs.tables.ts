@@ -7,7 +7,8 @@ import { bigint, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 export const blobs = pgTable('blobs', {
   sha256: text('sha256').primaryKey(),
   size: bigint('size', { mode: 'number' }).notNull(),
-  gitSha1: text('git_sha1').notNull(),
+  /** Null for a blob of 10 MiB or more, which is always served through LFS (see `needsGitSha1`). */
+  gitSha1: text('git_sha1'),
   /** For release manifests (mirrors and torrents are often checked by md5); computed on first need. */
   md5: text('md5'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -8,7 +8,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AppError } from '../../lib/errors.ts';
 import type { BlobStore, StoredBlob } from './blob-store.ts';
-import { gitSha1Of, uploadHasher } from './blob-hashing.ts';
+import { storedGitSha1, uploadHasher } from './blob-hashing.ts';
 
 export interface S3Settings {
   /** A custom endpoint (MinIO, Ceph, a test server); addressing is then path-style unless told otherwise. */
@@ -148,7 +148,7 @@ export class S3BlobStore implements BlobStore {
       hasher.checkComplete();
       const size = hasher.size();
       const sha256 = hasher.sha256();
-      const gitSha1 = hasher.gitSha1() ?? (await gitSha1Of(this.readKey(tempKey), size));
+      const gitSha1 = await storedGitSha1(hasher.gitSha1(), size, () => this.readKey(tempKey));
       // Copying over an existing blob rewrites it with the same bytes and a fresh LastModified, which
       // is what keeps garbage collection off an upload that has not recorded itself yet.
       await this.copy(tempKey, this.key(sha256), size);

@@ -13,11 +13,20 @@ const lfsInfo = (file: RevisionFileRow) => {
   return { pointer, lfs: { oid: file.blobSha256, size: file.size, pointerSize: Buffer.byteLength(pointer) } };
 };
 
+/**
+ * The content's git blob sha1, for a file served outside LFS. Such a file is under 10 MiB, and every
+ * blob that small has its sha1 recorded at upload; a missing one is a broken invariant, not input.
+ */
+const contentSha1 = (file: Pick<RevisionFileRow, 'path' | 'gitSha1'>) => {
+  if (!file.gitSha1) throw new Error(`${file.path} is served outside LFS but has no git sha1 recorded`);
+  return file.gitSha1;
+};
+
 /** The git object id the Hub reports: the content's blob sha1, or the LFS pointer's for LFS files. */
-export const treeOid = (file: RevisionFileRow) => (file.lfs ? gitBlobSha1(lfsInfo(file).pointer) : file.gitSha1);
+export const treeOid = (file: RevisionFileRow) => (file.lfs ? gitBlobSha1(lfsInfo(file).pointer) : contentSha1(file));
 
 /** What the clients name the cached blob by; equals the ETag the resolve route sends. */
-export const contentEtag = (file: Pick<RevisionFileRow, 'lfs' | 'blobSha256' | 'gitSha1'>) => (file.lfs ? file.blobSha256 : file.gitSha1);
+export const contentEtag = (file: Pick<RevisionFileRow, 'path' | 'lfs' | 'blobSha256' | 'gitSha1'>) => (file.lfs ? file.blobSha256 : contentSha1(file));
 
 export function presentRepoInfo(repo: RepositoryRow, revision: RevisionRow, files: RevisionFileRow[], options: { blobs: boolean }) {
   const meta = revision.cardMetadata ?? {};

@@ -59,7 +59,8 @@ export interface RevisionFileEntry {
   path: string;
   sha256: string;
   size: number;
-  gitSha1: string;
+  /** Null only for LFS files of 10 MiB or more, whose content sha1 is never shown. */
+  gitSha1: string | null;
   lfs: boolean;
 }
 

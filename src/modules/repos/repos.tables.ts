@@ -57,7 +57,8 @@ export const revisionFiles = pgTable(
     path: text('path').notNull(),
     blobSha256: text('blob_sha256').notNull().references(() => blobs.sha256),
     size: bigint('size', { mode: 'number' }).notNull(),
-    gitSha1: text('git_sha1').notNull(),
+    /** Null for a file of 10 MiB or more, which is always LFS (see `needsGitSha1`). */
+    gitSha1: text('git_sha1'),
     /** Served like a Git LFS file: ETag is the sha256 and the tree carries an `lfs` entry. */
     lfs: boolean('lfs').notNull(),
   },
