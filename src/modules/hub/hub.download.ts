@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext } from '../../app/context.ts';
-import { notFound } from '../../lib/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { actorTokenId, actorUserId } from '../access/actor.ts';
 import { recordAuditEvent } from '../audit/audit.repository.ts';
 import { recipientCopyFor } from '../fingerprints/fingerprints.usecases.ts';
@@ -66,12 +66,15 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
   if (copy) headers['X-Airlock-Fingerprinted'] = SCHEME;
 
   const range = parseRange(c.req.header('range'), file.size);
-  if (range.kind === 'unsatisfiable') {
-    if (file.size === 0) {
-      // An empty file cannot satisfy `bytes=0-0`; the JS client reads the size from `*/0`.
-      return c.body(null, 200, { ...headers, 'Content-Length': '0', 'Content-Range': 'bytes */0' });
-    }
-    return c.body(null, 416, { ...headers, 'Content-Range': `bytes */${file.size}`, 'X-Error-Message': `Range not satisfiable: the file has ${file.size} bytes.` });
+  if (range.kind === 'unsatisfiable' && file.size === 0) {
+    // An empty file cannot satisfy `bytes=0-0`; the JS client reads the size from `*/0`.
+    return c.body(null, 200, { ...headers, 'Content-Length': '0', 'Content-Range': 'bytes */0' });
+  }
+  if (range.kind === 'unsatisfiable' || range.kind === 'malformed') {
+    const message = range.kind === 'malformed'
+      ? `The Range header is not a byte range this server reads. Send one range as bytes=START-END, bytes=START- or bytes=-LENGTH; the file has ${file.size} bytes.`
+      : `Range not satisfiable: the file has ${file.size} bytes.`;
+    throw new AppError('range_not_satisfiable', 416, message, { field: 'Range', headers: { 'X-Repo-Commit': revision.id, 'Accept-Ranges': 'bytes', 'Content-Range': `bytes */${file.size}` } });
   }
   const { status, start, end } = range.kind === 'partial' ? { status: 206 as const, ...range.range } : { status: 200 as const, start: 0, end: file.size - 1 };
   const length = file.size === 0 ? 0 : end - start + 1;

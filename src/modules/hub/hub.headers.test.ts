@@ -96,7 +96,8 @@ describe('raw HTTP answers of the Hub protocol routes', () => {
       const res = await call('GET', resolveUrl('model.safetensors'), { headers: { Range: range } });
       assert.equal(res.status, 416, range);
       assert.equal(res.headers.get('content-range'), 'bytes */5000');
-      assert.equal((await res.arrayBuffer()).byteLength, 0);
+      assert.match(res.headers.get('x-error-message') ?? '', /the file has 5000 bytes/);
+      assert.deepEqual(Object.keys((await res.json()) as object).includes('error'), true, 'a JSON body with "error", as every Hub error has');
     }
     const whole = await call('GET', resolveUrl('model.safetensors'));
     assert.equal(whole.status, 200);

@@ -29,8 +29,14 @@ describe('parseRange', () => {
     assert.deepEqual(parseRange('bytes=0-0', 0), { kind: 'unsatisfiable' });
   });
 
-  it('ignores headers it cannot parse and serves the whole file', () => {
-    for (const header of ['items=0-1', 'bytes=a-b', 'bytes=0-1,3-4', 'bytes=5-3', '']) assert.deepEqual(parseRange(header, 10), { kind: 'full' }, header);
+  it('ignores other units, several ranges and an empty header, and serves the whole file', () => {
+    for (const header of ['items=0-1', 'bytes=0-1,3-4', 'bytes = 0-1 , 5-', '', '  ']) assert.deepEqual(parseRange(header, 10), { kind: 'full' }, header);
+  });
+
+  it('calls a byte range that does not parse malformed, so the client hears of its bug', () => {
+    for (const header of ['bytes=a-b', 'bytes=5-3', 'bytes=', 'bytes=-', 'bytes=--1', 'bytes=0x10-', 'bytes', '=0-1', 'bytes=0-1,x']) {
+      assert.deepEqual(parseRange(header, 10), { kind: 'malformed' }, header);
+    }
   });
 
   it('reads back any range it could be sent, written as clients write it (property)', () => {

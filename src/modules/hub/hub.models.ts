@@ -1,19 +1,28 @@
 /** Pure helpers for the Hugging Face–compatible protocol. No I/O. */
 
 export type ByteRange = { start: number; end: number };
-export type RangeResult = { kind: 'full' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' };
+export type RangeResult = { kind: 'full' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' } | { kind: 'malformed' };
+
+const BYTE_RANGE = /^\s*(\d*)\s*-\s*(\d*)\s*$/;
 
 /**
  * Parses a `Range` header for a resource of `size` bytes (RFC 9110 §14.1.2), single range only.
- * A header we cannot parse is ignored (full response), as the RFC asks; a multi-range request is
- * answered with the first range only being refused too, because no HF client sends one.
+ * - A unit other than `bytes`, an empty header, or a list of several ranges: the whole file. The
+ *   RFC lets a server ignore them, and no Hugging Face client sends one.
+ * - A `bytes` range that does not parse (`bytes=abc`, `bytes=5-3`, `bytes=`), or a header with no
+ *   unit at all: `malformed`, answered 416 with a message, because a client that sent it has a bug
+ *   and a silent 200 of a 100 GB file would hide it.
  */
 export function parseRange(header: string | undefined | null, size: number): RangeResult {
-  if (header === undefined || header === null) return { kind: 'full' };
-  const match = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (!match) return { kind: 'full' };
-  const [, startText = '', endText = ''] = match;
-  if (startText === '' && endText === '') return { kind: 'full' };
+  if (header === undefined || header === null || header.trim() === '') return { kind: 'full' };
+  const unit = /^\s*([A-Za-z][\w-]*)\s*=(.*)$/s.exec(header);
+  if (!unit) return { kind: 'malformed' };
+  if (unit[1]!.toLowerCase() !== 'bytes') return { kind: 'full' };
+  const specs = unit[2]!.split(',');
+  const parsed = specs.map((spec) => BYTE_RANGE.exec(spec));
+  if (parsed.some((match) => !match || (match[1] === '' && match[2] === '') || (match[1] !== '' && match[2] !== '' && Number(match[2]) < Number(match[1])))) return { kind: 'malformed' };
+  if (specs.length > 1) return { kind: 'full' };
+  const [, startText = '', endText = ''] = parsed[0]!;
   if (startText === '') {
     // Suffix range: the last N bytes.
     const suffix = Number(endText);
@@ -24,7 +33,6 @@ export function parseRange(header: string | undefined | null, size: number): Ran
   if (!Number.isSafeInteger(start) || start >= size) return { kind: 'unsatisfiable' };
   let end = endText === '' ? size - 1 : Number(endText);
   if (!Number.isSafeInteger(end)) end = size - 1;
-  if (end < start) return { kind: 'full' };
   return { kind: 'partial', range: { start, end: Math.min(end, size - 1) } };
 }
 
