@@ -81,17 +81,17 @@ export async function openForDownload(
   const schedule = await caches.stages.through(repo.id, epoch, now.getTime(), async () => ({ value: await listStages(deps.db, repo.id) }));
   if (schedule.length === 0) {
     const facts = await factsAt(deps, caches, actor, repo, epoch, now);
-    ensureAuthorized(actor, { type: action, facts }, { repo, baseUrl });
+    await ensureAuthorized(actor, { type: action, facts }, { repo, baseUrl, db: deps.db, now });
     return { repo, facts, revision: await resolveRevisionAt(deps.db, repo, target.revision, epoch, now.getTime()), stage: null };
   }
   // With a schedule, the stage depends on the revision: check visibility first, so a private
   // repository stays a 404 whatever revision is asked for.
-  ensureAuthorized(actor, { type: 'repo.view', facts: await factsAt(deps, caches, actor, repo, epoch, now) }, { repo, baseUrl });
+  await ensureAuthorized(actor, { type: 'repo.view', facts: await factsAt(deps, caches, actor, repo, epoch, now) }, { repo, baseUrl, db: deps.db, now });
   const revision = await resolveRevisionAt(deps.db, repo, target.revision, epoch, now.getTime());
   const stage = action === 'repo.download' ? stageFor(schedule, filePath, revision.id) : null;
   const staged = stage ? { ...repo, accessLevel: stage.accessLevel } : repo;
   const facts = { ...(await factsAt(deps, caches, actor, staged, epoch, now)), embargo: stage && isEmbargoed(stage, now) ? { stage: stage.name, until: stage.embargoUntil! } : null };
-  ensureAuthorized(actor, { type: action, facts }, { repo: staged, baseUrl });
+  await ensureAuthorized(actor, { type: action, facts }, { repo: staged, baseUrl, db: deps.db, now });
   return { repo, facts, revision, stage };
 }
 

@@ -51,10 +51,16 @@ export async function loadRepoFacts(db: Db, actor: Actor, repo: RepositoryRow, n
 
 export const repoUrl = (repo: RepositoryRow, baseUrl: string) => `${baseUrl}/${repo.type === 'dataset' ? 'datasets/' : ''}${repo.namespace}/${repo.name}`;
 
-/** Asks the policy and throws the user-facing error when the answer is no. */
-export function ensureAuthorized(actor: Actor, action: Action & { facts: RepoFacts }, ctx: { repo: RepositoryRow; baseUrl: string }) {
+/**
+ * Asks the policy and throws the user-facing error when the answer is no. A refusal for lack of a
+ * grant also names the first requirement the user must meet before applying: loaded only then,
+ * so listings and allowed requests never pay for it.
+ */
+export async function ensureAuthorized(actor: Actor, action: Action & { facts: RepoFacts }, ctx: { repo: RepositoryRow; baseUrl: string; db: Db; now: Date }) {
   const decision = authorize(actor, action);
   if (decision.allowed) return;
+  const barred = action.facts.lapsedGrant?.kind === 'revoked' && action.facts.lapsedGrant.barred;
+  const firstUnmet = decision.reason === 'no-grant' && actor.kind === 'user' && !barred ? await findUnmetRequirement(ctx.db, ctx.repo.id, actor.user.id, ctx.now) : null;
   if (decision.reason === 'sign-in-required' && action.type !== 'repo.download' && action.type !== 'repo.request-access') {
     // Only getting at the files is "gated"; for anything else (uploads, settings) a missing sign-in is a plain 401.
     throw new AppError('authentication_required', 401, 'Sign in, or pass a token in the Authorization header (create one under Settings → Tokens), to do this.');
@@ -69,7 +75,9 @@ export function ensureAuthorized(actor: Actor, action: Action & { facts: RepoFac
     unmetRequirement: action.facts.unmetRequirement,
     embargo: action.facts.embargo,
     lapsedGrant: action.facts.lapsedGrant,
-    agreementUrl: `${ctx.baseUrl}/api/${ctx.repo.type === 'dataset' ? 'datasets' : 'models'}/${ctx.repo.namespace}/${ctx.repo.name}/agreement`,
+    firstUnmet,
+    // The agreement page, where a browser signs it (the API reads it at /api/…/agreement).
+    agreementUrl: `${repoUrl(ctx.repo, ctx.baseUrl)}/agreement`,
     baseUrl: ctx.baseUrl,
   });
 }

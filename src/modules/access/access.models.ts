@@ -9,6 +9,8 @@ export interface DenialContext {
   unmetRequirement?: UnmetRequirement | null;
   /** Why the actor's last grant stopped, for a `no-grant` denial. */
   lapsedGrant?: LapsedGrant | null;
+  /** For a `no-grant` denial: the first requirement of the policy the user must meet before applying, if any. */
+  firstUnmet?: UnmetRequirement | null;
   /** The agreement's address, for messages that ask to sign it. */
   agreementUrl?: string;
   /** The platform's address, for links to account pages. */
@@ -34,17 +36,22 @@ export function denialToError(reason: DenyReason, ctx: DenialContext): AppError 
       return new AppError('repo_not_found', 404, `Repository not found: ${ctx.repoType} ${ctx.repoId} does not exist, or you do not have access to it. If it is private, sign in or pass a token of a member.`, { hubCode: 'RepoNotFound' });
     case 'sign-in-required':
       return gated(401, 'gated_sign_in_required', `Access to ${ctx.repoType} ${ctx.repoId} is restricted. You must have access to it and be authenticated to access it. Please log in (pass an Airlock token, for example HF_TOKEN=hf_...). Request access at ${ctx.repoUrl}`);
-    case 'no-grant':
+    case 'no-grant': {
+      const first = firstStep(ctx);
       if (ctx.lapsedGrant?.kind === 'revoked') {
-        const again = ctx.lapsedGrant.barred ? 'You may not apply again.' : `To download again you need an approved access application: apply at ${ctx.repoUrl}`;
+        const again = ctx.lapsedGrant.barred ? 'You may not apply again.' : `To download again you need an approved access application${first ? `, and before applying ${first}. Then apply` : ': apply'} at ${ctx.repoUrl}`;
         return gated(403, 'gated_grant_revoked', `Access to ${ctx.repoType} ${ctx.repoId} is restricted: your access was revoked on ${ctx.lapsedGrant.at.toISOString().slice(0, 10)}. Reason: ${ctx.lapsedGrant.reason ?? 'not given'}. ${again}`);
       }
       if (ctx.lapsedGrant?.kind === 'expired') {
-        return gated(403, 'gated_grant_expired', `Access to ${ctx.repoType} ${ctx.repoId} is restricted: your grant ended on ${ctx.lapsedGrant.at.toISOString().slice(0, 10)}. Renew it at ${ctx.repoUrl}/apply?renew=1 (an approved access application is needed again).`);
+        return gated(403, 'gated_grant_expired', `Access to ${ctx.repoType} ${ctx.repoId} is restricted: your grant ended on ${ctx.lapsedGrant.at.toISOString().slice(0, 10)}. ${first ? `Before renewing, ${first}. Then renew` : 'Renew'} it at ${ctx.repoUrl}/apply?renew=1 (an approved access application is needed again).`);
       }
-      return gated(403, 'gated_no_access', ctx.accessLevel === 'agreement'
-        ? `Access to ${ctx.repoType} ${ctx.repoId} is restricted: you have not accepted its conditions. Read and accept them at ${ctx.repoUrl} to get access at once.`
-        : `Access to ${ctx.repoType} ${ctx.repoId} is restricted: you need an approved access application. Apply at ${ctx.repoUrl}`);
+      if (ctx.accessLevel === 'agreement') {
+        return gated(403, 'gated_no_access', `Access to ${ctx.repoType} ${ctx.repoId} is restricted: you have not accepted its conditions. ${first ? `First, ${first}. Then read` : 'Read'} and accept them at ${ctx.repoUrl} to get access at once.`);
+      }
+      return gated(403, 'gated_no_access', first
+        ? `Access to ${ctx.repoType} ${ctx.repoId} is restricted: you need an approved access application, and before applying ${first}. Then apply at ${ctx.repoUrl}`
+        : `Access to ${ctx.repoType} ${ctx.repoId} is restricted: you need an approved access application. Apply at ${ctx.repoUrl}${ctx.firstUnmet?.kind === 'agreement' ? ` (the application signs version ${ctx.firstUnmet.version} of its agreement "${ctx.firstUnmet.title}")` : ''}`);
+    }
     case 'requirement-unmet': {
       const unmet = ctx.unmetRequirement;
       if (unmet?.kind === 'agreement') {
@@ -77,4 +84,25 @@ export function denialToError(reason: DenyReason, ctx: DenialContext): AppError 
     case 'forbidden':
       return new AppError('forbidden', 403, `You are not allowed to do this on ${ctx.repoType} ${ctx.repoId}. Ask an admin of its organisation for the role you need.`);
   }
+}
+
+/**
+ * What a user without a grant must do before an application can succeed, as a clause ("you must
+ * complete the training … at <url>"): a credential or a training, which take time. An unsigned
+ * agreement is no separate step: the application itself signs it.
+ */
+function firstStep(ctx: DenialContext): string | null {
+  const unmet = ctx.firstUnmet;
+  const base = ctx.baseUrl ?? '';
+  if (unmet?.kind === 'credential') {
+    return unmet.revokedAt
+      ? `you must hold researcher credentials again (yours were revoked on ${unmet.revokedAt.toISOString().slice(0, 10)}): apply for them at ${base}/settings/credential`
+      : `you must hold researcher credentials: apply for them at ${base}/settings/credential`;
+  }
+  if (unmet?.kind === 'training') {
+    return unmet.expiredAt
+      ? `you must renew the training "${unmet.title}" (your certificate expired on ${unmet.expiredAt.toISOString().slice(0, 10)}) at ${base}/trainings/${unmet.slug}`
+      : `you must complete the training "${unmet.title}" at ${base}/trainings/${unmet.slug}`;
+  }
+  return null;
 }

@@ -3,7 +3,7 @@ import { isAppError } from '../../lib/errors.ts';
 import { findAgreementOfRepository, findCurrentVersion, findSignature } from '../agreements/agreements.repository.ts';
 import type { RepositoryRow } from '../repos/repos.repository.ts';
 import type { Actor } from './actor.ts';
-import { ensureAuthorized, loadRepoFacts } from './access.gate.ts';
+import { ensureAuthorized, loadRepoFacts, repoUrl } from './access.gate.ts';
 import { findActiveGrant, findLatestRequest } from './access.repository.ts';
 import { findPolicy } from '../applications/applications.repository.ts';
 import { hasActiveCredential } from '../credentials/credentials.usecases.ts';
@@ -30,7 +30,7 @@ export async function describeAccess(deps: AppDeps, actor: Actor, repo: Reposito
   const facts = await loadRepoFacts(deps.db, actor, repo, now);
   let download: { allowed: true } | { allowed: false; code: string; message: string } = { allowed: true };
   try {
-    ensureAuthorized(actor, { type: 'repo.download', facts }, { repo, baseUrl: deps.config.baseUrl });
+    await ensureAuthorized(actor, { type: 'repo.download', facts }, { repo, baseUrl: deps.config.baseUrl, db: deps.db, now });
   } catch (error) {
     if (!isAppError(error)) throw error;
     download = { allowed: false, code: error.code, message: error.message };
@@ -64,7 +64,7 @@ export async function describeAccess(deps: AppDeps, actor: Actor, repo: Reposito
       });
     }
     if (agreement && version) {
-      requirements.push({ id: 'agreement', met: signed, description: `Sign version ${version.version} of "${agreement.title}".`, howTo: `Read it at ${apiBase}/agreement and sign it with POST ${deps.config.baseUrl}/api/agreements/${agreement.id}/signatures` });
+      requirements.push({ id: 'agreement', met: signed, description: `Sign version ${version.version} of "${agreement.title}".`, howTo: `Read and sign it at ${repoUrl(repo, deps.config.baseUrl)}/agreement, or read it at ${apiBase}/agreement and sign it with POST ${deps.config.baseUrl}/api/agreements/${agreement.id}/signatures` });
     }
     requirements.push({
       id: 'application',

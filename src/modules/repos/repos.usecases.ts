@@ -59,8 +59,9 @@ export async function loadRepositoryFor(
 ) {
   const repo = await findRepository(deps.db, ref.type, ref.namespace, ref.name);
   if (!repo) throw repoNotFound(ref.type, `${ref.namespace}/${ref.name}`);
-  const facts = await loadRepoFacts(deps.db, actor, repo, deps.clock.now());
-  ensureAuthorized(actor, { type: action, facts }, { repo, baseUrl: deps.config.baseUrl });
+  const now = deps.clock.now();
+  const facts = await loadRepoFacts(deps.db, actor, repo, now);
+  await ensureAuthorized(actor, { type: action, facts }, { repo, baseUrl: deps.config.baseUrl, db: deps.db, now });
   return { repo, facts };
 }
 
