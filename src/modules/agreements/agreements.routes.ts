@@ -17,7 +17,7 @@ const present = (agreement: AgreementRow, version: AgreementVersionRow) => ({
 });
 
 /** The signed-in user, when the policy lets them sign or list their own signatures. */
-function signer(actor: Actor, mutating: boolean) {
+export function signer(actor: Actor, mutating: boolean) {
   const decision = authorize(actor, { type: mutating ? 'self.sign' : 'self.read' });
   if (decision.allowed && actor.kind === 'user') return actor.user;
   if (decision.allowed === false && decision.reason === 'insufficient-scope') throw new AppError('insufficient_scope', 403, 'This token is read-only. Sign with a write token or in the browser.');

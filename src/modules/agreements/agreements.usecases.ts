@@ -35,11 +35,24 @@ export async function publishRepositoryAgreement(deps: AppDeps, actor: Actor, re
   });
 }
 
-export async function loadRepositoryAgreement(deps: AppDeps, repo: RepositoryRow) {
+/** The repository's agreement and its current version, or null when it has none. */
+export async function findRepositoryAgreement(deps: AppDeps, repo: RepositoryRow) {
   const agreement = await findAgreementOfRepository(deps.db, repo.id);
   const version = agreement ? await findCurrentVersion(deps.db, agreement.id) : undefined;
-  if (!agreement || !version) throw notFound('agreement_not_found', `${repo.namespace}/${repo.name} has no agreement to sign.`);
-  return { agreement, version };
+  return agreement && version ? { agreement, version } : null;
+}
+
+export async function loadRepositoryAgreement(deps: AppDeps, repo: RepositoryRow) {
+  const found = await findRepositoryAgreement(deps, repo);
+  if (found) return found;
+  throw notFound('agreement_not_found', `${repo.namespace}/${repo.name} has no agreement to sign.`);
+}
+
+/** The repository's current agreement and the user's signature of that version (for the agreement page). */
+export async function readRepositoryAgreementFor(deps: AppDeps, repo: RepositoryRow, userId: string | null) {
+  const { agreement, version } = await loadRepositoryAgreement(deps, repo);
+  const signature = userId ? await findSignature(deps.db, userId, agreement.id, version.version) : undefined;
+  return { agreement, version, signature: signature ?? null };
 }
 
 /**

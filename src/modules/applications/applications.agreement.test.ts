@@ -71,4 +71,13 @@ describe('access applications at the agreement level: form from the card, signat
     const again = await json<Application>(await api.apply(t.rita!, { purpose: STATEMENT, fields, agreement: { version: 1, signedName: 'rita Example' } }), 200);
     assert.equal(again.id, app.id);
   });
+
+  it('signs a new version when a holder applies again with it, so downloads continue', async () => {
+    await json(await server.api('PUT', `/api/models/${REPO}/agreement`, { token: t.pub!, json: { title: 'Research use', text: `${TEXT} Report misuse within a week.` } }), 201);
+    assert.equal((await download(t.rita!)).status, 403);
+    const again = await json<Application>(await api.apply(t.rita!, { purpose: STATEMENT, fields, agreement: { version: 2, signedName: 'rita Example' } }), 200);
+    assert.equal(again.status, 'approved');
+    assert.deepEqual((await signatures(t.rita!)).map((s) => s.version).sort(), [1, 2]);
+    assert.equal((await download(t.rita!)).status, 200);
+  });
 });

@@ -13,7 +13,7 @@ type RepoRef = { type: 'model' | 'dataset'; namespace: string; name: string };
 
 const TYPE_OPTIONS = FIELD_TYPES.map((t) => ({ value: t, label: t }));
 
-export function AccessSettingsPage(props: { actor: Actor; repo: RepoRef; policy: Policy; reviewers: { username: string; displayName: string }[]; state: FormState; notice?: string; section?: string }) {
+export function AccessSettingsPage(props: { actor: Actor; repo: RepoRef; policy: Policy; reviewers: { username: string; displayName: string }[]; agreement: { title: string; version: number; text: string } | null; state: FormState; notice?: string; section?: string }) {
   const { repo, policy, state } = props;
   const base = `${repoPagePath(repo)}/settings/access`;
   const own = (section: string): FormState => (props.section === section ? state : { values: {} });
@@ -67,6 +67,7 @@ export function AccessSettingsPage(props: { actor: Actor; repo: RepoRef; policy:
           <button type="submit">Add field</button>
         </form>
       </section>
+      <AgreementEditor base={base} agreement={props.agreement} state={props.section === 'agreement' ? state : { values: props.agreement ? { title: props.agreement.title, text: props.agreement.text } : {} }} />
       <section class="card" data-testid="committee">
         <h2>Review committee</h2>
         <ul>{props.reviewers.map((r) => <li>{r.displayName} (@{r.username}) <form method="post" action={`${base}/reviewers/${encodeURIComponent(r.username)}/remove`} class="inline"><button type="submit" class="link">Remove</button></form></li>)}</ul>
@@ -87,5 +88,21 @@ export function AccessSettingsPage(props: { actor: Actor; repo: RepoRef; policy:
         </form>
       </section>
     </Layout>
+  );
+}
+
+/** The repository's agreement: a changed text is published as a new version, which every holder must sign again. */
+function AgreementEditor({ base, agreement, state }: { base: string; agreement: { title: string; version: number } | null; state: FormState }) {
+  return (
+    <section class="card" data-testid="agreement-editor">
+      <h2>Agreement</h2>
+      <p class="muted">{agreement ? `Version ${agreement.version} is in force. Saving a changed text publishes version ${agreement.version + 1}: everyone with access must sign it before downloading again.` : 'No agreement yet. Applicants sign the text you publish here, with their typed full name.'}</p>
+      <FormError state={state} fields={['title', 'text']} />
+      <form method="post" action={`${base}/agreement`} class="stack" novalidate>
+        <Field label="Title" name="title" state={state} />
+        <TextArea label="Text (markdown)" name="text" state={state} rows={10} />
+        <button type="submit">{agreement ? 'Publish a new version' : 'Publish the agreement'}</button>
+      </form>
+    </section>
   );
 }

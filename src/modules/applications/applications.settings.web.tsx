@@ -13,6 +13,7 @@ import { addReviewer, loadReviewers, readAccessPolicy, removeReviewer, saveAcces
 import type { EffectivePolicy } from './applications.usecases.ts';
 import { blame, echo, postedForm } from './applications.web.tsx';
 import { revokeGrant } from './grants.usecases.ts';
+import { findRepositoryAgreement, publishRepositoryAgreement } from '../agreements/agreements.usecases.ts';
 
 type UserActor = Actor & { kind: 'user' };
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] ?? '' : v ?? '');
@@ -30,7 +31,9 @@ export function applicationSettingsPageRoutes(deps: AppDeps) {
     async function page(c: AppContext, repo: RepositoryRow, state: FormState = {}, section?: string, notice?: string) {
       const policy = presentPolicy(repo, await readAccessPolicy(deps, repo));
       const reviewers = await loadReviewers(deps, repo);
-      return sendPage(c, <AccessSettingsPage actor={c.get('actor')} repo={repo} policy={policy} reviewers={reviewers} state={state} section={section} notice={notice} />, state.error?.status ?? 200);
+      const current = await findRepositoryAgreement(deps, repo);
+      const agreement = current ? { title: current.agreement.title, version: current.version.version, text: current.version.text } : null;
+      return sendPage(c, <AccessSettingsPage actor={c.get('actor')} repo={repo} policy={policy} reviewers={reviewers} agreement={agreement} state={state} section={section} notice={notice} />, state.error?.status ?? 200);
     }
 
     app.get(base, async (c) => {
@@ -85,6 +88,9 @@ export function applicationSettingsPageRoutes(deps: AppDeps) {
       await saveAccessPolicy(deps, c.get('actor') as UserActor, repo, { ...policyInput(current), formFields: remaining.length ? remaining : null }, auditContextOf(c));
       return c.redirect(`${repoPagePath(repo)}/settings/access?saved=1`, 303);
     });
+
+    // A changed text becomes a new version, which every holder must sign before downloading again (as `PUT …/agreement`).
+    action('/agreement', 'agreement', (actor, repo, form, c) => publishRepositoryAgreement(deps, actor, repo, { title: str(form.title), text: str(form.text) }, auditContextOf(c)));
 
     action('/reviewers', 'reviewer', (actor, repo, form, c) => addReviewer(deps, actor, repo, str(form.username).trim(), auditContextOf(c)));
     app.post(`${base}/reviewers/:username/remove`, async (c) => {

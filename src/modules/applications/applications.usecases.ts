@@ -119,14 +119,21 @@ export async function checkNotBarred(deps: AppDeps, user: ActorUser, repo: Repos
 }
 
 /**
- * What every submission (a direct application or a draft's) must pass before its transaction:
- * not barred, credentialed and trained as the policy requires, and the repository's current
- * agreement signed as sent. Returns the agreement and version to record the signature against.
+ * What every submission (a direct application, a draft's or a returned one sent again) must pass
+ * before its transaction: not barred from re-applying, credentialed and trained as the policy requires.
  */
-export async function checkReadyToSubmit(deps: AppDeps, user: ActorUser, repo: RepositoryRow, policy: EffectivePolicy, signature: SignInput | undefined, verb: 'apply' | 'submit') {
+export async function checkEligible(deps: AppDeps, user: ActorUser, repo: RepositoryRow, policy: EffectivePolicy) {
   await checkNotBarred(deps, user, repo);
   await checkCredential(deps, user, repo, policy);
   await checkTrainings(deps, user, repo, policy);
+}
+
+/**
+ * `checkEligible`, and the repository's current agreement signed as sent: for a first submission.
+ * Returns the agreement and version to record the signature against.
+ */
+export async function checkReadyToSubmit(deps: AppDeps, user: ActorUser, repo: RepositoryRow, policy: EffectivePolicy, signature: SignInput | undefined, verb: 'apply' | 'submit') {
+  await checkEligible(deps, user, repo, policy);
   const agreement = await findAgreementOfRepository(deps.db, repo.id);
   const current = agreement ? await findCurrentVersion(deps.db, agreement.id) : undefined;
   if (agreement && current) {
@@ -175,12 +182,13 @@ export async function applyForAccess(deps: AppDeps, actor: Actor & { kind: 'user
   const { application, created, mails } = await deps.db.transaction(async (tx) => {
     const open = await findOpenApplication(tx, repo.id, user.id);
     if (open) throw conflict('application_open', `You already have an open application for ${repoIdOf(repo)} (${open.status}). Follow it at GET /api/access-requests/${open.id}, or withdraw it first.`);
+    // Signed first: applying again while access is held signs a new version of the agreement, which lets downloads continue.
+    if (agreement && current && data.agreement) await recordSignature(tx, user, agreement, current, data.agreement, audit, now);
     const held = await findActiveGrant(tx, repo.id, user.id, now);
     if (held?.requestId) {
       const existing = await findApplication(tx, held.requestId);
       if (existing?.status === 'approved') return { application: existing, created: false, mails: [] };
     }
-    if (agreement && current && data.agreement) await recordSignature(tx, user, agreement, current, data.agreement, audit, now);
     const submitted = await insertApplication(tx, {
       repoId: repo.id, userId: user.id, status: 'submitted', purpose: data.purpose, fields: data.fields,
       agreementId: current ? agreement!.id : null, agreementVersion: current?.version ?? null, round: 1, createdAt: now, submittedAt: now, updatedAt: now,
@@ -237,12 +245,15 @@ export async function editApplication(deps: AppDeps, actor: Actor & { kind: 'use
   });
 }
 
-/** Submits a returned application again, checked against the current form and policy; the reviewers are told. */
+/**
+ * Submits a returned application again, checked against the current form and policy (the same
+ * eligibility as a first submission; its signature stands); the reviewers are told.
+ */
 export async function resubmitApplication(deps: AppDeps, actor: Actor & { kind: 'user' }, repo: RepositoryRow, id: string, audit: AuditContext = {}) {
   const now = deps.clock.now();
   const policy = await loadPolicy(deps.db, repo.id);
   const form = (await loadForm(deps, repo, policy)).fields;
-  await checkCredential(deps, actor.user, repo, policy);
+  await checkEligible(deps, actor.user, repo, policy);
   const { application, mails } = await deps.db.transaction(async (tx) => {
     const app = (await lockApplication(tx, id))!;
     const refused = refusal(app.status, 'submit', 'applicant');

@@ -120,7 +120,7 @@ function GateAction({ repo, gate, blockedBy, path }: { repo: RepositoryRow; gate
     case 'requirement': {
       const unmet = gate.requirement;
       if (unmet.kind === 'agreement') {
-        return <p class="notice pending">The agreement "{unmet.title}" changed: version {unmet.version} must be signed before you download again. Read it and sign it (<code>POST /api/agreements/…/signatures</code>).</p>;
+        return <p class="notice pending" data-testid="agreement-unsigned">The agreement "{unmet.title}" changed: version {unmet.version} must be signed before you download again. <a class="button" href={`${path}/agreement`}>Read and sign version {unmet.version}</a></p>;
       }
       if (unmet.kind === 'training') {
         return (

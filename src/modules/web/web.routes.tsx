@@ -16,6 +16,7 @@ import { tokenPageRoutes } from './tokens.routes.tsx';
 import { discussionPageRoutes } from '../discussions/discussions.web.tsx';
 import { moderationPageRoutes } from '../moderation/moderation.web.tsx';
 import { misuseRepoPageRoutes } from '../misuse/misuse.web.tsx';
+import { agreementPageRoutes } from '../agreements/agreements.web.tsx';
 import { sendPage } from './web.support.ts';
 
 const stylesheet = readFileSync(new URL('./static/airlock.css', import.meta.url));
@@ -53,5 +54,6 @@ export function webRoutes(deps: AppDeps) {
   app.route('/', moderationPageRoutes(deps));
   app.route('/', misuseRepoPageRoutes(deps));
   app.route('/', assessmentPageRoutes(deps));
+  app.route('/', agreementPageRoutes(deps));
   return app;
 }
