@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from './logger.ts';
 
 export interface MailMessage {
@@ -29,12 +29,17 @@ const SMTP_TIMEOUTS = { connectionTimeout: 30_000, greetingTimeout: 30_000, sock
 export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string; logger: Logger }): Mailer {
   const { logger } = options;
   const outbox = path.join(options.dataDir, 'mail-outbox');
-  const transport = options.smtpUrl
-    ? nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS })
-    : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // nodemailer is loaded with the first mail: it costs the server about 10 MB of memory, and many
+  // servers send mail rarely.
+  let transport: Promise<Transporter> | null = null;
+  const transportNow = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      options.smtpUrl
+        ? nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS })
+        : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })));
 
   async function send(message: MailMessage) {
-    const info = await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+    const info = await (await transportNow()).sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
     if (options.smtpUrl) {
       logger.info({ to: message.to, subject: message.subject, messageId: info.messageId }, 'mail sent');
       return;
@@ -48,7 +53,7 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
   return {
     send,
     async close() {
-      transport.close();
+      if (transport) (await transport).close();
     },
   };
 }

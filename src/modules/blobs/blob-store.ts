@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { storedGitSha1, uploadHasher } from './blob-hashing.ts';
-import { parseS3Storage, S3BlobStore, type S3Settings } from './s3-blob-store.ts';
+import { loadS3Sdk, parseS3Storage, S3BlobStore, type S3Settings } from './s3-blob-store.ts';
 
 export interface StoredBlob {
   sha256: string;
@@ -153,7 +153,7 @@ export class FileSystemBlobStore implements BlobStore {
  */
 export async function openBlobStore(storage: string, dataDir: string, s3: S3Settings = {}): Promise<BlobStore> {
   if (storage.startsWith('s3://')) {
-    const store = new S3BlobStore({ ...parseS3Storage(storage), ...s3 });
+    const store = new S3BlobStore({ ...parseS3Storage(storage), ...s3 }, await loadS3Sdk());
     await store.init();
     return store;
   }

@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors.ts';
 import { generatedBytes, generatedChunks, generatedSha256, generatedStream } from '../../../test/support/generated-file.ts';
 import { startS3Server, type S3TestServer } from '../../../test/support/s3-server.ts';
 import { openBlobStore } from './blob-store.ts';
-import { parseS3Storage, S3BlobStore } from './s3-blob-store.ts';
+import { loadS3Sdk, parseS3Storage, S3BlobStore, type S3Sdk } from './s3-blob-store.ts';
 
 const MiB = 1024 * 1024;
 const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -20,10 +20,11 @@ const readAll = async (stream: Readable) => {
 
 describe('the S3 blob store, against a real S3 server', () => {
   let s3: S3TestServer;
+  let sdk: S3Sdk;
   let prefixes = 0;
   const newStore = (options: { partSize?: number; queueSize?: number; staleAfterMs?: number } = {}) => {
     const prefix = `store-${++prefixes}`;
-    return { prefix, store: new S3BlobStore({ bucket: s3.bucket, prefix, ...s3.settings, ...options }) };
+    return { prefix, store: new S3BlobStore({ bucket: s3.bucket, prefix, ...s3.settings, ...options }, sdk) };
   };
   const keysUnder = async (store: S3BlobStore, prefix: string) => {
     const page = await store.client.send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: `${prefix}/` }));
@@ -32,6 +33,7 @@ describe('the S3 blob store, against a real S3 server', () => {
 
   before(async () => {
     s3 = await startS3Server();
+    sdk = await loadS3Sdk();
   });
   after(() => s3?.close());
 
@@ -132,7 +134,7 @@ describe('the S3 blob store, against a real S3 server', () => {
     await store.client.send(new PutObjectCommand({ Bucket: store.bucket, Key: `${prefix}/tmp/left-by-a-crash`, Body: 'partial' }));
     await store.cleanTemporaryFiles();
     assert.deepEqual(await keysUnder(store, prefix), [`${prefix}/tmp/left-by-a-crash`]);
-    const impatient = new S3BlobStore({ bucket: s3.bucket, prefix, ...s3.settings, staleAfterMs: -5000 });
+    const impatient = new S3BlobStore({ bucket: s3.bucket, prefix, ...s3.settings, staleAfterMs: -5000 }, sdk);
     await impatient.cleanTemporaryFiles();
     assert.deepEqual(await keysUnder(store, prefix), []);
   });

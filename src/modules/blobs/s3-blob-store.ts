@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client, UploadPartCopyCommand,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { AppError } from '../../lib/errors.ts';
 import type { BlobStore, StoredBlob } from './blob-store.ts';
 import { storedGitSha1, uploadHasher } from './blob-hashing.ts';
+
+/** The parts of the AWS SDK the store uses. */
+export type S3Sdk = typeof import('@aws-sdk/client-s3') & Pick<typeof import('@aws-sdk/lib-storage'), 'Upload'> & Pick<typeof import('@aws-sdk/s3-request-presigner'), 'getSignedUrl'>;
+
+let sdk: Promise<S3Sdk> | null = null;
+
+/**
+ * Loads the AWS SDK on first need. It costs the server about 20 MB of resident memory, which a
+ * server keeping its blobs on the local disk (the default) would spend for nothing.
+ */
+export const loadS3Sdk = (): Promise<S3Sdk> =>
+  (sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage'), import('@aws-sdk/s3-request-presigner')])
+    .then(([client, storage, presigner]) => ({ ...client, Upload: storage.Upload, getSignedUrl: presigner.getSignedUrl })));
 
 export interface S3Settings {
   /** A custom endpoint (MinIO, Ceph, a test server); addressing is then path-style unless told otherwise. */
@@ -86,13 +94,14 @@ export class S3BlobStore implements BlobStore {
   private readonly queueSize: number;
   private readonly staleAfterMs: number;
 
-  constructor(options: S3StoreOptions) {
+  /** `sdk` from `loadS3Sdk()`. */
+  constructor(options: S3StoreOptions, private readonly sdk: S3Sdk) {
     this.bucket = options.bucket;
     this.prefix = options.prefix ? `${options.prefix}/` : '';
     this.partSize = options.partSize ?? 8 * 1024 * 1024;
     this.queueSize = options.queueSize ?? 4;
     this.staleAfterMs = options.staleAfterMs ?? 24 * 60 * 60 * 1000;
-    this.client = new S3Client({
+    this.client = new sdk.S3Client({
       region: options.region ?? 'us-east-1',
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
@@ -109,7 +118,7 @@ export class S3BlobStore implements BlobStore {
   /** Checks that the bucket answers, so a wrong setting stops the server at start, then tidies up. */
   async init() {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.bucket }));
     } catch (error) {
       throw new Error(`The S3 bucket ${this.bucket} cannot be reached (${(error as Error).name}: ${(error as Error).message}). Check AIRLOCK_STORAGE, AWS_ENDPOINT_URL, AWS_REGION and the credentials.`, { cause: error });
     }
@@ -133,7 +142,7 @@ export class S3BlobStore implements BlobStore {
     const tempKey = `${this.tempPrefix}${randomUUID()}`;
     const hasher = uploadHasher(options);
     body.on('error', (error) => hasher.stream.destroy(error));
-    const upload = new Upload({
+    const upload = new this.sdk.Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: tempKey, Body: body.pipe(hasher.stream) },
       partSize: this.partSize,
@@ -165,35 +174,34 @@ export class S3BlobStore implements BlobStore {
   private async copy(from: string, to: string, size: number) {
     const source = `${this.bucket}/${from.split('/').map(encodeURIComponent).join('/')}`;
     if (size <= MAX_SINGLE_COPY) {
-      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source, MetadataDirective: 'REPLACE', ContentType: 'application/octet-stream' }));
+      await this.client.send(new this.sdk.CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: source, MetadataDirective: 'REPLACE', ContentType: 'application/octet-stream' }));
       return;
     }
-    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: to, ContentType: 'application/octet-stream' }));
+    const { UploadId } = await this.client.send(new this.sdk.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: to, ContentType: 'application/octet-stream' }));
     try {
       const parts = [];
       for (let start = 0, part = 1; start < size; start += COPY_PART_SIZE, part++) {
         const end = Math.min(start + COPY_PART_SIZE, size) - 1;
-        const { CopyPartResult } = await this.client.send(new UploadPartCopyCommand({ Bucket: this.bucket, Key: to, UploadId, PartNumber: part, CopySource: source, CopySourceRange: `bytes=${start}-${end}` }));
+        const { CopyPartResult } = await this.client.send(new this.sdk.UploadPartCopyCommand({ Bucket: this.bucket, Key: to, UploadId, PartNumber: part, CopySource: source, CopySourceRange: `bytes=${start}-${end}` }));
         parts.push({ PartNumber: part, ETag: CopyPartResult?.ETag });
       }
-      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
+      await this.client.send(new this.sdk.CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
     } catch (error) {
-      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId })).catch(() => {});
+      await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId })).catch(() => {});
       throw error;
     }
   }
 
   private deleteKey(key: string) {
-    return this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    return this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   /** A stream that asks S3 only when first read, so a caller can build a response before any byte is fetched. */
   private readKey(key: string, range?: { start: number; end: number }): Readable {
-    const client = this.client;
-    const bucket = this.bucket;
+    const { client, bucket, sdk } = this;
     return Readable.from((async function* () {
       try {
-        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+        const res = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
         yield* res.Body as Readable;
       } catch (error) {
         throw isStorageOutage(error) ? storageUnavailable(error, 'reading') : error;
@@ -207,13 +215,13 @@ export class S3BlobStore implements BlobStore {
 
   /** A GET URL for the blob that works without credentials until it expires, for redirecting downloads. */
   presignDownload(sha256: string, options: { contentDisposition: string; expiresInSeconds: number }): Promise<string> {
-    const command = new GetObjectCommand({ Bucket: this.bucket, Key: this.key(sha256), ResponseContentDisposition: options.contentDisposition, ResponseContentType: 'application/octet-stream' });
-    return getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
+    const command = new this.sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.key(sha256), ResponseContentDisposition: options.contentDisposition, ResponseContentType: 'application/octet-stream' });
+    return this.sdk.getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
   }
 
   private async head(key: string) {
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const res = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { at: res.LastModified ?? new Date(0), size: res.ContentLength ?? 0 };
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -251,7 +259,7 @@ export class S3BlobStore implements BlobStore {
     const prefix = `${this.prefix}sha256/`;
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const page = await this.client.send(new this.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
       for (const object of page.Contents ?? []) {
         const name = object.Key!.slice(prefix.length);
         const match = /^([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(name);
@@ -269,7 +277,7 @@ export class S3BlobStore implements BlobStore {
     const cutoff = Date.now() - this.staleAfterMs;
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.tempPrefix, ContinuationToken: token }));
+      const page = await this.client.send(new this.sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.tempPrefix, ContinuationToken: token }));
       for (const object of page.Contents ?? []) {
         if ((object.LastModified?.getTime() ?? 0) < cutoff) await this.deleteKey(object.Key!);
       }
@@ -279,10 +287,10 @@ export class S3BlobStore implements BlobStore {
     let uploadIdMarker: string | undefined;
     try {
       do {
-        const page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.tempPrefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+        const page = await this.client.send(new this.sdk.ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.tempPrefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
         for (const upload of page.Uploads ?? []) {
           if ((upload.Initiated?.getTime() ?? 0) < cutoff) {
-            await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key!, UploadId: upload.UploadId! }));
+            await this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key!, UploadId: upload.UploadId! }));
           }
         }
         keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;

@@ -1,4 +1,7 @@
-import * as oidc from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
+
+/** Loaded with the first sign-in through a provider: most servers never use it, and it costs memory. */
+const openIdClient = () => import('openid-client');
 import type { AppDeps } from '../../app/deps.ts';
 import type { Config } from '../../app/config.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
@@ -26,12 +29,12 @@ const isLoopbackHttp = (issuer: string) => {
 };
 
 /** Discovery once per provider; plain http is allowed for a loopback issuer only (tests, a local IdP). */
-const configurations = new Map<string, Promise<oidc.Configuration>>();
-function configurationOf(provider: Provider): Promise<oidc.Configuration> {
+const configurations = new Map<string, Promise<OpenIdClient.Configuration>>();
+function configurationOf(provider: Provider): Promise<OpenIdClient.Configuration> {
   const key = `${provider.issuer}\0${provider.clientId}`;
   let config = configurations.get(key);
   if (!config) {
-    config = oidc.discovery(new URL(provider.issuer), provider.clientId, provider.clientSecret, undefined, isLoopbackHttp(provider.issuer) ? { execute: [oidc.allowInsecureRequests] } : undefined);
+    config = openIdClient().then((oidc) => oidc.discovery(new URL(provider.issuer), provider.clientId, provider.clientSecret, undefined, isLoopbackHttp(provider.issuer) ? { execute: [oidc.allowInsecureRequests] } : undefined));
     config.catch(() => configurations.delete(key));
     configurations.set(key, config);
   }
@@ -45,6 +48,7 @@ export async function startSignIn(deps: AppDeps, provider: Provider, options: { 
   const config = await configurationOf(provider).catch((error: unknown) => {
     throw new AppError('oidc_provider_unreachable', 502, `${provider.name} could not be reached to sign in. Try again later.`, { cause: error });
   });
+  const oidc = await openIdClient();
   const codeVerifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -72,6 +76,7 @@ export async function finishSignIn(deps: AppDeps, provider: Provider, callbackSe
   const login = await takeLogin(deps.db, sha256Hex(state), new Date());
   if (!login || login.providerId !== provider.id) throw stateError();
   const config = await configurationOf(provider);
+  const oidc = await openIdClient();
   let claims: ProviderClaims;
   try {
     const tokens = await oidc.authorizationCodeGrant(config, new URL(`${redirectUri(deps, provider)}${callbackSearch}`), { pkceCodeVerifier: login.codeVerifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true });
