@@ -46,6 +46,7 @@ import { countRequests, metricsHandler } from './metrics.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { sendDirectBodies } from './middleware/direct-body.ts';
 import { limitBufferedBodies } from './middleware/body-limit.ts';
 
 /** Headers browsers may read from cross-origin answers (the JS client runs in browsers too). */
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps) {
     throw new AppError('not_found', 404, 'Nothing here. Check the address, or start from the catalogue at /.');
   });
 
+  app.use(sendDirectBodies);
   app.use(requestContext(deps.logger));
   app.use(countRequests);
   app.use(

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext } from '../../app/context.ts';
@@ -14,6 +15,8 @@ import { findRevisionFileCached, openForDownload } from '../access/access.gate-c
 import { parseRange, parseResolvePath } from './hub.models.ts';
 import { contentEtag } from './hub.presenters.ts';
 import { canRedirect, redirectToStorage } from './hub.download-redirect.ts';
+import { sendFileRange } from './local-file-body.ts';
+import { respondDirect } from '../../app/middleware/direct-body.ts';
 
 /** The model card is public whenever the repository is visible; every other file is gated. */
 const CARD_PATH = 'README.md';
@@ -86,16 +89,7 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
     return redirectToStorage(c, deps, { actor, repoId: repo.id, commit: revision.id, path: filePath, blobSha256: file.blobSha256, size: file.size, range: status === 206 ? { start, end } : null, headers });
   }
 
-  const readEnd = readEndFor(end, file.size);
-  const source = length === 0
-    ? Readable.from([])
-    : copy
-      ? fingerprintRange(deps.blobs.read(file.blobSha256, { start, end: readEnd }), copy.plan, start, end, readEnd)
-      : deps.blobs.read(file.blobSha256, { start, end });
-  // The first chunk is read before answering, so a store that cannot be read (S3 down) gets a 503, not a 200 cut short.
-  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await chunks.next();
-  const body = pullStream(source, chunks, first, trackDownload((bytesSent) => {
+  const audit = (bytesSent: number) => {
     // Recorded once the transfer ends, with the bytes that actually left, even for an aborted download.
     recordAuditEvent(deps.db, {
       action: 'file.downloaded',
@@ -105,7 +99,32 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
       ip: c.get('clientIp'),
       details: { path: filePath, commit: revision.id, range: status === 206 ? `${start}-${end}` : null, size: file.size, bytesSent, complete: bytesSent === length, ...(copy ? { fingerprintedSha256: copy.sha256 } : {}), userAgent: c.req.header('user-agent') ?? null },
     }).catch((error) => deps.logger.error({ err: error }, 'could not record a download in the audit log'));
-  }));
+  };
+
+  // A file on the local disk, as stored, under Node's server: written straight to the socket from pooled buffers.
+  const localPath = !copy && length > 0 && c.env?.outgoing ? deps.blobs.localPath(file.blobSha256) : null;
+  if (localPath) {
+    const handle = await open(localPath, 'r');
+    const onEnd = trackDownload(audit);
+    return respondDirect(c, status, headers, {
+      send: async (out) => onEnd(await sendFileRange(out, handle, start, end)),
+      cancel: async () => {
+        await handle.close();
+        onEnd(0);
+      },
+    });
+  }
+
+  const readEnd = readEndFor(end, file.size);
+  const source = length === 0
+    ? Readable.from([])
+    : copy
+      ? fingerprintRange(deps.blobs.read(file.blobSha256, { start, end: readEnd }), copy.plan, start, end, readEnd)
+      : deps.blobs.read(file.blobSha256, { start, end });
+  // The first chunk is read before answering, so a store that cannot be read (S3 down) gets a 503, not a 200 cut short.
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await chunks.next();
+  const body = pullStream(source, chunks, first, trackDownload(audit));
   return new Response(body, { status, headers });
 }
 

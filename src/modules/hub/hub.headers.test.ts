@@ -175,6 +175,18 @@ describe('raw HTTP answers of the Hub protocol routes', () => {
     }
   });
 
+  it('sends a download with the headers every answer carries: request id, security headers, no sniffing', async () => {
+    for (const range of [undefined, 'bytes=10-19']) {
+      const res = await call('GET', resolveUrl('model.safetensors'), range ? { headers: { Range: range } } : {});
+      assert.equal(res.status, range ? 206 : 200);
+      assert.match(res.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.ok(res.headers.get('content-security-policy'));
+      assert.equal(res.headers.get('content-type'), 'application/octet-stream');
+      assert.equal((await res.arrayBuffer()).byteLength, range ? 10 : 5000);
+    }
+  });
+
   it('reads a branch whose name has a slash when the clients send it URL-encoded (feature%2Fx)', async () => {
     const branch = await uploadFiles(server, token, REPO, { 'config.json': '{"layers": 3}', 'sub/b.txt': 'b' }, { branch: 'feature/x' });
     const resolved = await call('GET', `/${REPO}/resolve/feature%2Fx/config.json`);
