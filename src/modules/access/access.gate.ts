@@ -23,10 +23,20 @@ const WAITING = new Set(['pending', 'submitted', 'returned']);
  * trainings (minutes to days), agreement (a signature).
  */
 async function findUnmetRequirement(db: Db, repoId: string, userId: string, now: Date): Promise<UnmetRequirement | null> {
-  const policy = await findPolicy(db, repoId);
-  if (policy?.requiresCredential && !(await hasActiveCredential(db, userId, now))) return { kind: 'credential', revokedAt: (await credentialStatus(db, userId)).revokedAt };
-  const training = policy?.requiredTrainings.length ? await findUnmetTraining(db, userId, policy.requiredTrainings, now) : null;
+  // Independent lookups go out together: on PostgreSQL each is a round trip, and the download gate
+  // waits for all of them when its cache is cold (after any access change, platform-wide).
+  const [policy, agreement] = await Promise.all([findPolicy(db, repoId), unsignedAgreement(db, repoId, userId)]);
+  const [credentialHeld, training] = await Promise.all([
+    policy?.requiresCredential ? hasActiveCredential(db, userId, now) : true,
+    policy?.requiredTrainings.length ? findUnmetTraining(db, userId, policy.requiredTrainings, now) : null,
+  ]);
+  if (!credentialHeld) return { kind: 'credential', revokedAt: (await credentialStatus(db, userId)).revokedAt };
   if (training) return { kind: 'training', ...training };
+  return agreement;
+}
+
+/** The repository's agreement when its current version is not signed by the user, else null. */
+async function unsignedAgreement(db: Db, repoId: string, userId: string): Promise<UnmetRequirement | null> {
   const agreement = await findAgreementOfRepository(db, repoId);
   const current = agreement ? await findCurrentVersion(db, agreement.id) : undefined;
   if (agreement && current && !(await findSignature(db, userId, agreement.id, current.version))) {
@@ -38,11 +48,18 @@ async function findUnmetRequirement(db: Db, repoId: string, userId: string, now:
 /** Loads what the policy needs to decide about one actor and one repository. */
 export async function loadRepoFacts(db: Db, actor: Actor, repo: RepositoryRow, now = new Date()): Promise<RepoFacts> {
   if (actor.kind === 'anonymous') return { repo, role: null, hasActiveGrant: false, hasPendingRequest: false };
-  const role = await findRoleInNamespace(db, actor.user.id, repo.namespace);
   const gated = repo.accessLevel === 'agreement' || repo.accessLevel === 'reviewed';
-  if (role !== null || !gated) return { repo, role, hasActiveGrant: false, hasPendingRequest: false };
-  const grant = await findActiveGrant(db, repo.id, actor.user.id, now);
-  if (grant) return { repo, role, hasActiveGrant: true, hasPendingRequest: false, unmetRequirement: await findUnmetRequirement(db, repo.id, actor.user.id, now) };
+  if (!gated) return { repo, role: await findRoleInNamespace(db, actor.user.id, repo.namespace), hasActiveGrant: false, hasPendingRequest: false };
+  // On a gated repository a researcher's grant and its requirements are looked up together with the
+  // role rather than after it: the common download waits for one batch of round trips, not ten in a row.
+  // All are awaited, whichever is needed: a query left running could outlive a caller's transaction.
+  const [role, grant, unmetRequirement] = await Promise.all([
+    findRoleInNamespace(db, actor.user.id, repo.namespace),
+    findActiveGrant(db, repo.id, actor.user.id, now),
+    findUnmetRequirement(db, repo.id, actor.user.id, now),
+  ]);
+  if (role !== null) return { repo, role, hasActiveGrant: false, hasPendingRequest: false };
+  if (grant) return { repo, role, hasActiveGrant: true, hasPendingRequest: false, unmetRequirement };
   const latest = await findLatestRequest(db, repo.id, actor.user.id);
   const pending = latest !== undefined && WAITING.has(latest.status);
   // A refusal names why an earlier grant stopped (revoked with its reason, or ended).
