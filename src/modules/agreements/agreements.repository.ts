@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { repositories } from '../repos/repos.tables.ts';
 import { agreements, agreementVersions, signatures } from './agreements.tables.ts';
@@ -9,6 +9,25 @@ export type SignatureRow = typeof signatures.$inferSelect;
 
 export const findAgreementOfRepository = async (db: Db, repoId: string) =>
   (await db.select().from(agreements).where(eq(agreements.repoId, repoId)).limit(1))[0];
+
+/**
+ * The repository's agreement, its current version and whether the user signed that version, in one
+ * round trip (the download gate asks this whenever its cache is cold).
+ */
+export async function findAgreementStanding(db: Db, repoId: string, userId: string) {
+  const [row] = await db
+    .select({
+      title: agreements.title,
+      version: agreementVersions.version,
+      signed: sql<boolean>`exists (select 1 from ${signatures} where ${signatures.userId} = ${userId} and ${signatures.agreementId} = ${agreements.id} and ${signatures.version} = ${agreementVersions.version})`,
+    })
+    .from(agreements)
+    .innerJoin(agreementVersions, eq(agreementVersions.agreementId, agreements.id))
+    .where(eq(agreements.repoId, repoId))
+    .orderBy(desc(agreementVersions.version))
+    .limit(1);
+  return row;
+}
 
 export const findAgreementById = async (db: Db, id: string) => (await db.select().from(agreements).where(eq(agreements.id, id)).limit(1))[0];
 
