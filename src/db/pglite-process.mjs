@@ -9,7 +9,12 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 const [dataPath, socketPath] = process.argv.slice(2);
 const db = new PGlite(dataPath);
 await db.waitReady;
-const server = new PGLiteSocketServer({ db, path: socketPath });
+// The server's pool holds one connection, but the pool closes a connection after a failed query and
+// opens another at once; with the library's default of one connection, the new one was refused while
+// the old one was still closing, so the query after any failed query failed too (ECONNRESET).
+// PGlite still runs one statement at a time: the library queues them and keeps a transaction's
+// statements together.
+const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 4 });
 await server.start();
 
 let stopping = false;
