@@ -1,3 +1,4 @@
+import { flushDownloadRecords } from '../modules/audit/audit.download-batch.ts';
 import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -97,7 +98,10 @@ export async function startServer(configOverrides: Partial<Config> = {}, options
     runtime,
     server,
     url,
-    flushAudit: () => chainer.flush(),
+    flushAudit: async () => {
+      await flushDownloadRecords(runtime.deps.db);
+      await chainer.flush();
+    },
     close: async () => {
       await closeAdminSocket();
       stopFollowingKey();
@@ -110,6 +114,7 @@ export async function startServer(configOverrides: Partial<Config> = {}, options
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       // Link what the last requests logged, so a clean stop leaves nothing unchained.
+      await flushDownloadRecords(runtime.deps.db);
       await chainer.flush();
       await runtime.close();
     },

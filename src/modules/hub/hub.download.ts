@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext } from '../../app/context.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { actorTokenId, actorUserId } from '../access/actor.ts';
-import { recordAuditEvent } from '../audit/audit.repository.ts';
+import { recordDownloadEvent } from '../audit/audit.download-batch.ts';
 import { recipientCopyFor } from '../fingerprints/fingerprints.usecases.ts';
 import { fingerprintRange, readEndFor } from '../fingerprints/fingerprints.stream.ts';
 import { SCHEME } from '../fingerprints/fingerprints.models.ts';
@@ -91,7 +91,7 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
 
   const audit = (bytesSent: number) => {
     // Recorded once the transfer ends, with the bytes that actually left, even for an aborted download.
-    recordAuditEvent(deps.db, {
+    recordDownloadEvent(deps.db, {
       action: 'file.downloaded',
       actorUserId: actorUserId(actor),
       actorTokenId: actorTokenId(actor),
