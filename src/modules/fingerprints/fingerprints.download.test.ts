@@ -11,6 +11,7 @@ import { xetCheckingFetch } from '../../../test/support/hub-client.ts';
 import { runCli } from '../../../test/support/run-cli.ts';
 import { buildSafetensors, SMALL_MODEL } from '../../../test/support/safetensors.ts';
 import { createRepo, startTestServer, uploadFiles, type TestServer } from '../../../test/support/test-server.ts';
+import { flushDownloadRecords } from '../audit/audit.download-batch.ts';
 import { auditEvents } from '../audit/audit.tables.ts';
 import { SCHEME } from './fingerprints.models.ts';
 import { fingerprintCopies } from './fingerprints.tables.ts';
@@ -97,6 +98,7 @@ describe('fingerprinted downloads of safetensors weights', () => {
   });
 
   it('records the copy served in the download audit', async () => {
+    await flushDownloadRecords(server.runtime.deps.db);
     const rows = await server.runtime.deps.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'file.downloaded')));
     const copies = rows.map((r) => (r.details as { fingerprintedSha256?: string }).fingerprintedSha256).filter(Boolean);
     assert.ok(copies.length >= 2);

@@ -14,6 +14,7 @@ import { xetCheckingFetch } from '../../../test/support/hub-client.ts';
 import { startS3Server, type S3TestServer } from '../../../test/support/s3-server.ts';
 import { buildSafetensors, SMALL_MODEL } from '../../../test/support/safetensors.ts';
 import { createRepo, startTestServer, uploadFiles, type TestServer } from '../../../test/support/test-server.ts';
+import { flushDownloadRecords } from '../audit/audit.download-batch.ts';
 import { auditEvents } from '../audit/audit.tables.ts';
 import { blobs } from '../blobs/blobs.tables.ts';
 import { S3BlobStore } from '../blobs/s3-blob-store.ts';
@@ -41,6 +42,8 @@ describe('downloads from S3 storage, through presigned redirects', () => {
   const getManual = (target: TestServer, path: string, token?: string, headers: Record<string, string> = {}) =>
     fetch(resolveUrl(target, path), { headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers }, redirect: 'manual' });
   const newDownloadRecords = async () => {
+    // Streamed downloads are recorded in batches, at most 10 ms after they end: write what waits first.
+    await flushDownloadRecords(server.runtime.deps.db);
     const rows = await server.runtime.deps.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'file.downloaded'), gt(auditEvents.seq, seq))).orderBy(auditEvents.seq);
     seq = Math.max(seq, ...rows.map((r) => r.seq));
     return rows.map((r) => r.details as Record<string, unknown>);
