@@ -73,7 +73,7 @@ export async function seedScale(databaseUrl: string, size: ScaleSize, log: (line
         SELECT now() - ((${E} - i) || ' seconds')::interval,
           (ARRAY['file.downloaded','file.downloaded','file.downloaded','token.used','access.denied','user.signed_in','grant.created','application.submitted'])[i % 8 + 1],
           ${USER_ID(`i % ${U} + 1`)}, ${REPO_ID(`i % ${R} + 1`)}, '10.0.' || (i % 250) || '.' || (i % 200),
-          jsonb_build_object('path', 'model-' || (i % 7) || '.safetensors', 'bytesSent', i * 1024, 'complete', true)
+          jsonb_build_object('path', 'model-' || (i % 7) || '.safetensors', 'bytesSent', i::bigint * 1024, 'complete', true)
         FROM generate_series(${from}, ${to}) i`);
     }
     await step('audit chain links', `INSERT INTO audit_chain (position, event_seq, prev_hash, hash)
