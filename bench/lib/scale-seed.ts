@@ -87,7 +87,7 @@ export async function seedScale(databaseUrl: string, size: ScaleSize, log: (line
         [username, scope, createHash('sha256').update(value).digest('hex'), value.slice(0, 7)]);
       return value;
     };
-    const granted = await client.query<{ user_id: string; repo_id: string }>(`SELECT g.user_id, g.repo_id FROM grants g JOIN repositories r ON r.id = g.repo_id WHERE NOT r.private ORDER BY md5(g.id::text) LIMIT 2000`);
+    const granted = await client.query<{ user_id: string; repo_id: string }>(`SELECT g.user_id, g.repo_id FROM grants g JOIN repositories r ON r.id = g.repo_id WHERE NOT r.private AND g.revoked_at IS NULL AND g.ends_at > now() ORDER BY md5(g.id::text) LIMIT 2000`);
     return {
       reviewerToken: await token('user1', 'read'),
       applicantToken: await token('user2', 'read'),
