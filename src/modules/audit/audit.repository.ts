@@ -41,16 +41,20 @@ export async function findChainHead(db: Db): Promise<{ position: number; hash: s
   return row;
 }
 
-/** Committed events not yet linked into the chain, oldest first. */
-export function findUnchainedEvents(db: Db, limit: number) {
+/** Committed events with a sequence number above `afterSeq` not yet linked into the chain, oldest first. */
+export function findUnchainedEvents(db: Db, limit: number, afterSeq = 0) {
   return db
     .select({ event: auditEvents })
     .from(auditEvents)
     .leftJoin(auditChain, eq(auditChain.eventSeq, auditEvents.seq))
-    .where(isNull(auditChain.position))
+    .where(and(isNull(auditChain.position), gt(auditEvents.seq, afterSeq)))
     .orderBy(asc(auditEvents.seq))
     .limit(limit);
 }
+
+/** The highest event sequence number linked so far (0 for an empty chain); an index lookup. */
+export const findLastChainedSeq = async (db: Db) =>
+  Number((await db.select({ seq: sql<string | null>`max(${auditChain.eventSeq})` }).from(auditChain))[0]?.seq ?? 0);
 
 export const insertChainLinks = (db: Db, links: (typeof auditChain.$inferInsert)[]) => db.insert(auditChain).values(links);
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { checkLink, GENESIS_HASH, linkHash, signCheckpoint, verifyCheckpointSignature, type ChainProblem } from './audit.models.ts';
 import {
-  countUnchainedEvents, findChainHead, findChainPage, findLatestCheckpoint, findLatestMerkleCheckpoint, findUnchainedEvents,
+  countUnchainedEvents, findChainHead, findChainPage, findLastChainedSeq, findLatestCheckpoint, findLatestMerkleCheckpoint, findUnchainedEvents,
   insertChainLinks, insertCheckpoint, listChainHashes, listCheckpoints, lockChain,
 } from './audit.repository.ts';
 import { merkleRoot } from './audit.merkle.ts';
@@ -15,16 +15,29 @@ export interface SigningIdentity {
 }
 
 /**
+ * How far behind the newest linked event a `recent` pass looks for events whose transaction
+ * committed late. An event later than that is linked by the next full pass.
+ */
+export const STRAGGLER_WINDOW = 10_000;
+
+/**
  * Links committed-but-unlinked events into the chain, oldest first, in batches. Only this step
  * takes the chain lock, so writers of events never wait for each other.
+ *
+ * `all` looks at every event: an anti-join over the whole log, several seconds at 10 million
+ * events. `recent` looks only at the last `STRAGGLER_WINDOW` sequence numbers before the newest
+ * linked event and everything after it, through the indexes. The chainer's timer uses `recent`
+ * and makes an `all` pass every minute. Flushes, exports and checkpoints asked for by an operator
+ * use `all`, so nothing committed is ever left out of what they sign.
  */
-export async function appendPendingToChain(db: Db, batchSize = 5000): Promise<number> {
+export async function appendPendingToChain(db: Db, batchSize = 5000, scope: 'all' | 'recent' = 'all', window = STRAGGLER_WINDOW): Promise<number> {
   let total = 0;
   for (;;) {
     const linked = await db.transaction(async (tx) => {
       await lockChain(tx);
       const head = await findChainHead(tx);
-      const pending = await findUnchainedEvents(tx, batchSize);
+      const afterSeq = scope === 'recent' ? Math.max(0, (await findLastChainedSeq(tx)) - window) : 0;
+      const pending = await findUnchainedEvents(tx, batchSize, afterSeq);
       let position = head?.position ?? 0;
       let prevHash = head?.hash ?? GENESIS_HASH;
       const links = pending.map(({ event }) => {
@@ -58,8 +71,8 @@ export const MAX_CHECKPOINT_RANGE = 50_000;
  * lock: a head that is already signed is not signed again (the existing checkpoint is returned),
  * and with `minRange` (the chainer's "every 1,000 records") fewer new positions than that sign nothing.
  */
-export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock, maxRange = MAX_CHECKPOINT_RANGE, minRange = 1) {
-  await appendPendingToChain(db);
+export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock, maxRange = MAX_CHECKPOINT_RANGE, minRange = 1, scope: 'all' | 'recent' = 'all') {
+  await appendPendingToChain(db, 5000, scope);
   for (let first = true; ; first = false) {
     const written = await db.transaction(async (tx) => {
       await lockChain(tx);
@@ -82,19 +95,25 @@ export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock
   }
 }
 
+/** How often the chainer's timer looks at the whole log for late-committed events (see `appendPendingToChain`). */
+const FULL_PASS_EVERY_MS = 60_000;
+
 /** Runs the chainer on a timer and writes a checkpoint every `checkpointEvery` linked records. */
 export function startAuditChainer(options: { db: Db; key: SigningIdentity; clock: Clock; logger: Logger; intervalMs?: number; checkpointEvery?: number }) {
   const { db, key, clock, logger } = options;
   const checkpointEvery = options.checkpointEvery ?? 1000;
   let running: Promise<void> | null = null;
+  let lastFullPass = Number.NEGATIVE_INFINITY;
   const tick = () => {
     if (running) return running;
     running = (async () => {
       try {
-        if ((await appendPendingToChain(db)) === 0) return;
+        const full = performance.now() - lastFullPass >= FULL_PASS_EVERY_MS;
+        if (full) lastFullPass = performance.now();
+        if ((await appendPendingToChain(db, 5000, full ? 'all' : 'recent')) === 0) return;
         const [head, latest] = [await findChainHead(db), await findLatestCheckpoint(db)];
         // Checked again under the chain lock: another instance's chainer may have just signed.
-        if (head && head.position - (latest?.position ?? 0) >= checkpointEvery) await writeCheckpoint(db, key, clock, MAX_CHECKPOINT_RANGE, checkpointEvery);
+        if (head && head.position - (latest?.position ?? 0) >= checkpointEvery) await writeCheckpoint(db, key, clock, MAX_CHECKPOINT_RANGE, checkpointEvery, 'recent');
       } catch (error) {
         logger.error({ err: error }, 'audit chainer failed; it will retry');
       } finally {
@@ -109,6 +128,7 @@ export function startAuditChainer(options: { db: Db; key: SigningIdentity; clock
     /** Links everything pending now (used on shutdown and on demand). */
     flush: async () => {
       await running;
+      lastFullPass = Number.NEGATIVE_INFINITY; // a flush looks at the whole log
       await tick();
     },
     stop: async () => {
