@@ -39,16 +39,11 @@ export async function loadRepoFacts(db: Db, actor: Actor, repo: RepositoryRow, n
   if (actor.kind === 'anonymous') return { repo, role: null, hasActiveGrant: false, hasPendingRequest: false };
   const gated = repo.accessLevel === 'agreement' || repo.accessLevel === 'reviewed';
   if (!gated) return { repo, role: await findRoleInNamespace(db, actor.user.id, repo.namespace), hasActiveGrant: false, hasPendingRequest: false };
-  // On a gated repository a researcher's grant and its requirements are looked up together with the
-  // role rather than after it: the common download waits for one batch of round trips, not ten in a row.
-  // All are awaited, whichever is needed: a query left running could outlive a caller's transaction.
-  const [role, grant, unmetRequirement] = await Promise.all([
-    findRoleInNamespace(db, actor.user.id, repo.namespace),
-    findActiveGrant(db, repo.id, actor.user.id, now),
-    findUnmetRequirement(db, repo.id, actor.user.id, now),
-  ]);
+  // Role and grant go out together. The requirements are loaded only for a grant holder: catalogue
+  // listings call this for every gated repository they show, and must not pay for them.
+  const [role, grant] = await Promise.all([findRoleInNamespace(db, actor.user.id, repo.namespace), findActiveGrant(db, repo.id, actor.user.id, now)]);
   if (role !== null) return { repo, role, hasActiveGrant: false, hasPendingRequest: false };
-  if (grant) return { repo, role, hasActiveGrant: true, hasPendingRequest: false, unmetRequirement };
+  if (grant) return { repo, role, hasActiveGrant: true, hasPendingRequest: false, unmetRequirement: await findUnmetRequirement(db, repo.id, actor.user.id, now) };
   const latest = await findLatestRequest(db, repo.id, actor.user.id);
   const pending = latest !== undefined && WAITING.has(latest.status);
   // A refusal names why an earlier grant stopped (revoked with its reason, or ended).
