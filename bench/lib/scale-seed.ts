@@ -29,7 +29,7 @@ export interface SeededActors {
  * records are linked into the chain table with placeholder hashes and covered by a placeholder
  * checkpoint: this database is for measuring queries, and `airlock audit verify` is not run on it.
  */
-export async function seedScale(databaseUrl: string, size: ScaleSize, log: (line: string) => void): Promise<SeededActors> {
+export async function seedScale(databaseUrl: string, size: ScaleSize, log: (line: string) => void): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const step = async (label: string, sql: string, params: unknown[] = []) => {
@@ -80,7 +80,28 @@ export async function seedScale(databaseUrl: string, size: ScaleSize, log: (line
       SELECT row_number() OVER (ORDER BY seq), seq, md5(seq::text) || md5((seq + 1)::text), md5((seq + 1)::text) || md5(seq::text) FROM audit_events`);
     await insertPlaceholderCheckpoint(client);
     await step('ANALYZE', 'ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
 
+/** True when `databaseUrl` already holds a seed (kept from an earlier run with --keep-scale). */
+export async function isSeeded(databaseUrl: string) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ seeded: boolean }>(`SELECT EXISTS (SELECT 1 FROM users WHERE username = 'user3') AS seeded`);
+    return rows[0]!.seeded;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Fresh tokens for the seeded reviewer, applicant and admin, and granted pairs for the gate. */
+export async function prepareActors(databaseUrl: string): Promise<SeededActors> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
     const token = async (username: string, scope: 'read' | 'write') => {
       const value = `hf_${randomBytes(32).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
       await client.query(`INSERT INTO api_tokens (user_id, name, scope, token_hash, display_prefix) SELECT id, 'bench', $2, $3, $4 FROM users WHERE username = $1`,

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createScratchDatabase } from '../../test/support/scratch-database.ts';
 import { freePort } from '../../test/support/server-process.ts';
 import type { Row } from './report.ts';
-import { FULL_SCALE, QUICK_SCALE, seedScale } from './scale-seed.ts';
+import { FULL_SCALE, QUICK_SCALE, isSeeded, prepareActors, seedScale } from './scale-seed.ts';
 import { startAirlock } from './servers.ts';
 
 const DEFAULT_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -48,7 +48,7 @@ async function timeGets(urls: () => string, token: string, count: number) {
  * and audit search over HTTP, and of the gate's decision measured in-process with the code the
  * download route calls.
  */
-export async function runScaleRows(options: { quick: boolean; databaseUrl?: string; workDir: string; log: (line: string) => void }): Promise<Row[]> {
+export async function runScaleRows(options: { quick: boolean; databaseUrl?: string; keepDatabase?: string; workDir: string; log: (line: string) => void }): Promise<Row[]> {
   const { log } = options;
   const baseUrl = options.databaseUrl ?? DEFAULT_POSTGRES;
   const row = (id: string, workload: string, ms: number | null, target: number, note?: string): Row => ({
@@ -59,17 +59,24 @@ export async function runScaleRows(options: { quick: boolean; databaseUrl?: stri
     return [row('6', 'scale rows (needs PostgreSQL)', null, 50, `no PostgreSQL at ${baseUrl}`)];
   }
   const size = options.quick ? QUICK_SCALE : FULL_SCALE;
-  const database = await createScratchDatabase(baseUrl, 'airlock_bench_scale');
+  // --keep-scale NAME keeps the seeded database between runs, so a change to a query can be
+  // measured again without seeding for twenty minutes. Only the first run with a name seeds it.
+  const database = options.keepDatabase ? await keptDatabase(baseUrl, options.keepDatabase) : await createScratchDatabase(baseUrl, 'airlock_bench_scale');
   const dataDir = path.join(options.workDir, 'scale-data');
   await fs.mkdir(dataDir, { recursive: true });
   let airlock: Awaited<ReturnType<typeof startAirlock>> | undefined;
   try {
-    log(`Row 6: migrating a scratch PostgreSQL database and seeding ${size.users} users, ${size.repos} repositories, ${size.applications} applications, ${size.auditRecords} audit records…`);
     // The server migrates the database, then stops: seeding while it runs would have its audit
     // chainer link the seeded records alongside the seed's own chain.
     const start = async () => startAirlock({ dataDir, port: await freePort(), databaseUrl: database.url, logFile: path.join(options.workDir, 'airlock-scale.log') });
     await (await start()).stop();
-    const actors = await seedScale(database.url, size, log);
+    if (await isSeeded(database.url)) {
+      log(`Row 6: reusing the seeded database ${options.keepDatabase} (its seed's size is whatever its first run chose).`);
+    } else {
+      log(`Row 6: migrating a scratch PostgreSQL database and seeding ${size.users} users, ${size.repos} repositories, ${size.applications} applications, ${size.auditRecords} audit records…`);
+      await seedScale(database.url, size, log);
+    }
+    const actors = await prepareActors(database.url);
     airlock = await start();
     const count = options.quick ? 30 : 200;
     const at = (p: string) => `${airlock!.url}${p}`;
@@ -105,6 +112,22 @@ export async function runScaleRows(options: { quick: boolean; databaseUrl?: stri
     await airlock?.stop();
     await database.drop();
   }
+}
+
+/** A named database that is created when missing and never dropped. */
+async function keptDatabase(baseUrl: string, name: string) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`--keep-scale takes a database name of lowercase letters, digits and _; got "${name}".`);
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => {} };
 }
 
 async function timeGateDecisions(databaseUrl: string, pairs: Array<{ userId: string; repoId: string }>, count: number) {

@@ -1,11 +1,11 @@
 import type { Db } from '../../db/client.ts';
 import { AppError } from '../../lib/errors.ts';
-import { findRoleInNamespace } from '../orgs/orgs.repository.ts';
+import { findRoleInNamespace, findRolesInNamespaces } from '../orgs/orgs.repository.ts';
 import type { RepositoryRow } from '../repos/repos.repository.ts';
 import type { Actor } from './actor.ts';
 import { authorize, type Action, type RepoFacts } from './access.policies.ts';
 import { denialToError } from './access.models.ts';
-import { findActiveGrant, findLatestRequest } from './access.repository.ts';
+import { findActiveGrant, findActiveGrantRepoIds, findLatestRequest, findLatestRequestStatuses } from './access.repository.ts';
 import { findAgreementStanding } from '../agreements/agreements.repository.ts';
 import type { UnmetRequirement } from './access.policies.ts';
 import { findPolicy } from '../applications/applications.repository.ts';
@@ -37,8 +37,7 @@ async function findUnmetRequirement(db: Db, repoId: string, userId: string, now:
 /** Loads what the policy needs to decide about one actor and one repository. */
 export async function loadRepoFacts(db: Db, actor: Actor, repo: RepositoryRow, now = new Date()): Promise<RepoFacts> {
   if (actor.kind === 'anonymous') return { repo, role: null, hasActiveGrant: false, hasPendingRequest: false };
-  const gated = repo.accessLevel === 'agreement' || repo.accessLevel === 'reviewed';
-  if (!gated) return { repo, role: await findRoleInNamespace(db, actor.user.id, repo.namespace), hasActiveGrant: false, hasPendingRequest: false };
+  if (!isGated(repo)) return { repo, role: await findRoleInNamespace(db, actor.user.id, repo.namespace), hasActiveGrant: false, hasPendingRequest: false };
   // Role and grant go out together. The requirements are loaded only for a grant holder: catalogue
   // listings call this for every gated repository they show, and must not pay for them.
   const [role, grant] = await Promise.all([findRoleInNamespace(db, actor.user.id, repo.namespace), findActiveGrant(db, repo.id, actor.user.id, now)]);
@@ -48,6 +47,41 @@ export async function loadRepoFacts(db: Db, actor: Actor, repo: RepositoryRow, n
   const pending = latest !== undefined && WAITING.has(latest.status);
   // A refusal names why an earlier grant stopped (revoked with its reason, or ended).
   return { repo, role, hasActiveGrant: false, hasPendingRequest: pending, lapsedGrant: pending ? null : await findLapsedGrant(db, repo.id, actor.user.id, now) };
+}
+
+const isGated = (repo: RepositoryRow) => repo.accessLevel === 'agreement' || repo.accessLevel === 'reviewed';
+
+/**
+ * The facts `loadRepoFacts` gives for each of many repositories, in three queries whatever their
+ * number: role, active grant and waiting request. What only a refusal's message or a grant
+ * holder's download needs (requirements, lapsed grant) is not loaded, so these facts may answer
+ * `repo.view` only; `filterViewable` is the one caller.
+ */
+export async function loadViewFacts(db: Db, actor: Actor, repos: RepositoryRow[], now: Date): Promise<RepoFacts[]> {
+  if (actor.kind === 'anonymous') return repos.map((repo) => ({ repo, role: null, hasActiveGrant: false, hasPendingRequest: false }));
+  const gatedIds = repos.filter(isGated).map((r) => r.id);
+  const [roles, granted, latest] = await Promise.all([
+    findRolesInNamespaces(db, actor.user.id, [...new Set(repos.map((r) => r.namespace))]),
+    findActiveGrantRepoIds(db, actor.user.id, gatedIds, now),
+    findLatestRequestStatuses(db, actor.user.id, gatedIds),
+  ]);
+  return repos.map((repo) => {
+    const role = roles.get(repo.namespace) ?? null;
+    // The same precedence as loadRepoFacts: a role outranks a grant, a grant outranks a request.
+    if (!isGated(repo) || role !== null) return { repo, role, hasActiveGrant: false, hasPendingRequest: false };
+    if (granted.has(repo.id)) return { repo, role, hasActiveGrant: true, hasPendingRequest: false };
+    const status = latest.get(repo.id);
+    return { repo, role, hasActiveGrant: false, hasPendingRequest: status !== undefined && WAITING.has(status) };
+  });
+}
+
+/**
+ * The repositories of a listing the actor may see: each passes the same `repo.view` policy as a
+ * direct read, with its facts loaded for the whole page at once.
+ */
+export async function filterViewable<R extends RepositoryRow>(db: Db, actor: Actor, repos: R[], now: Date): Promise<R[]> {
+  const facts = await loadViewFacts(db, actor, repos, now);
+  return repos.filter((_, i) => authorize(actor, { type: 'repo.view', facts: facts[i]! }).allowed);
 }
 
 export const repoUrl = (repo: RepositoryRow, baseUrl: string) => `${baseUrl}/${repo.type === 'dataset' ? 'datasets/' : ''}${repo.namespace}/${repo.name}`;

@@ -14,6 +14,13 @@ export async function findActiveGrant(db: Db, repoId: string, userId: string, no
   return row;
 }
 
+/** Of `repoIds`, those where the user holds an active grant now. */
+export async function findActiveGrantRepoIds(db: Db, userId: string, repoIds: string[], now: Date) {
+  if (repoIds.length === 0) return new Set<string>();
+  const rows = await db.selectDistinct({ repoId: grants.repoId }).from(grants).where(and(eq(grants.userId, userId), inArray(grants.repoId, repoIds), activeGrantCondition(now)));
+  return new Set(rows.map((r) => r.repoId));
+}
+
 /** The open application first (at most one exists), else the newest. */
 const currentFirst = [sql`case when ${accessRequests.status} in ('draft', 'submitted', 'returned') then 0 else 1 end`, desc(accessRequests.createdAt), desc(accessRequests.updatedAt)];
 
@@ -21,6 +28,14 @@ const currentFirst = [sql`case when ${accessRequests.status} in ('draft', 'submi
 export async function findLatestRequest(db: Db, repoId: string, userId: string) {
   const [row] = await db.select().from(accessRequests).where(and(eq(accessRequests.repoId, repoId), eq(accessRequests.userId, userId))).orderBy(...currentFirst).limit(1);
   return row;
+}
+
+/** The status of the user's current application (as `findLatestRequest` picks it) on each of `repoIds` that has one. */
+export async function findLatestRequestStatuses(db: Db, userId: string, repoIds: string[]) {
+  if (repoIds.length === 0) return new Map<string, AccessRequestRow['status']>();
+  const rows = await db.selectDistinctOn([accessRequests.repoId], { repoId: accessRequests.repoId, status: accessRequests.status }).from(accessRequests)
+    .where(and(eq(accessRequests.userId, userId), inArray(accessRequests.repoId, repoIds))).orderBy(accessRequests.repoId, ...currentFirst);
+  return new Map(rows.map((r) => [r.repoId, r.status]));
 }
 
 export async function insertGrant(db: Db, input: typeof grants.$inferInsert) {

@@ -38,6 +38,9 @@ export const accessRequests = pgTable(
     index('access_requests_repo_status_idx').on(t.repoId, t.status),
     index('access_requests_user_idx').on(t.userId),
     uniqueIndex('access_requests_one_open_idx').on(t.repoId, t.userId).where(sql`status in ('draft', 'submitted', 'returned')`),
+    // The review queue: a page of the oldest submitted applications on a reviewer's repositories,
+    // chosen by an index-only scan (every column the choice needs is in the key).
+    index('access_requests_queue_idx').on(t.repoId, t.submittedAt, t.userId, t.id).where(sql`status = 'submitted'`),
   ],
 );
 

@@ -16,7 +16,7 @@ import {
 import { deleteReapplicationBlock } from '../applications/grants.repository.ts';
 
 // The gate (facts, decision, user-facing error) lives in access.gate.ts; re-exported for callers.
-export { ensureAuthorized, loadRepoFacts, repoUrl } from './access.gate.ts';
+export { ensureAuthorized, filterViewable, loadRepoFacts, repoUrl } from './access.gate.ts';
 
 export const grantSchema = z.object({
   user: z.string().trim().min(1, 'name the user to grant'),

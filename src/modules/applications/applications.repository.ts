@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { accessRequests } from '../access/access.tables.ts';
 import { organizations, orgMembers } from '../orgs/orgs.tables.ts';
@@ -92,15 +92,25 @@ export const listApplicationsOfUser = (db: Db, userId: string) =>
     .where(eq(accessRequests.userId, userId)).orderBy(desc(accessRequests.createdAt), desc(accessRequests.updatedAt));
 
 /** Submitted applications of the given repositories or namespaces, not the reviewer's own; oldest first. */
-export function listQueueCandidates(db: Db, options: { repoIds: string[]; namespaces: string[]; excludeUserId: string }) {
-  const scopes = [
-    ...(options.repoIds.length ? [inArray(accessRequests.repoId, options.repoIds)] : []),
-    ...(options.namespaces.length ? [inArray(repositories.namespace, options.namespaces)] : []),
-  ];
+/**
+ * The oldest 500 submitted applications, other than the reviewer's own, on the given repositories
+ * and on every repository of the given namespaces. The page is chosen from the queue's partial
+ * index alone (`access_requests_queue_idx`), and only its 500 rows are read and joined.
+ */
+export async function listQueueCandidates(db: Db, options: { repoIds: string[]; namespaces: string[]; excludeUserId: string }) {
+  const inNamespaces = options.namespaces.length
+    ? (await db.select({ id: repositories.id }).from(repositories).where(inArray(repositories.namespace, options.namespaces))).map((r) => r.id)
+    : [];
+  const repoIds = [...new Set([...options.repoIds, ...inNamespaces])];
+  if (repoIds.length === 0) return [];
+  // One array parameter, however many repositories an organisation has (a list would be one parameter each).
+  const page = db.select({ id: accessRequests.id }).from(accessRequests)
+    .where(and(eq(accessRequests.status, 'submitted'), ne(accessRequests.userId, options.excludeUserId), sql`${accessRequests.repoId} = any(${`{${repoIds.join(',')}}`}::uuid[])`))
+    .orderBy(asc(accessRequests.submittedAt)).limit(500);
   return db.select({ application: accessRequests, repo: repositories, applicant: person })
     .from(accessRequests).innerJoin(repositories, eq(repositories.id, accessRequests.repoId)).innerJoin(users, eq(users.id, accessRequests.userId))
-    .where(and(eq(accessRequests.status, 'submitted'), ne(accessRequests.userId, options.excludeUserId), or(...scopes)))
-    .orderBy(asc(accessRequests.submittedAt)).limit(500);
+    .where(inArray(accessRequests.id, page))
+    .orderBy(asc(accessRequests.submittedAt));
 }
 
 // ---- Events, votes, conflicts, comments

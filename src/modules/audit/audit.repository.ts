@@ -41,13 +41,21 @@ export async function findChainHead(db: Db): Promise<{ position: number; hash: s
   return row;
 }
 
-/** Committed events with a sequence number above `afterSeq` not yet linked into the chain, oldest first. */
-export function findUnchainedEvents(db: Db, limit: number, afterSeq = 0) {
+/**
+ * Committed events not yet linked into the chain, oldest first: all of them, those numbered above
+ * `afterSeq`, or those logged in the last `loggedWithinMinutes` by the database's clock (`at` is
+ * always the database's `now()`, the inserting transaction's start).
+ */
+export function findUnchainedEvents(db: Db, limit: number, filter: { afterSeq?: number; loggedWithinMinutes?: number } = {}) {
   return db
     .select({ event: auditEvents })
     .from(auditEvents)
     .leftJoin(auditChain, eq(auditChain.eventSeq, auditEvents.seq))
-    .where(and(isNull(auditChain.position), gt(auditEvents.seq, afterSeq)))
+    .where(and(
+      isNull(auditChain.position),
+      filter.afterSeq ? gt(auditEvents.seq, filter.afterSeq) : undefined,
+      filter.loggedWithinMinutes ? sql`${auditEvents.at} >= now() - make_interval(mins => ${filter.loggedWithinMinutes})` : undefined,
+    ))
     .orderBy(asc(auditEvents.seq))
     .limit(limit);
 }

@@ -32,4 +32,22 @@ describe('linking events whose transaction committed late', () => {
     assert.equal(await appendPendingToChain(db, 5000, 'all'), 1, 'the full pass always finds it');
     assert.equal(await findLastChainedSeq(db), newest, 'the newest linked event is still the newest by number');
   });
+
+  it('links, in the minutely pass, an event logged lately however far behind its number is, and leaves an old one to the full pass', async () => {
+    const db = server.runtime.deps.db;
+    await appendPendingToChain(db);
+    const result = await db.execute<{ seq: string }>(sql`select coalesce(max(seq), 0)::text as seq from audit_events`);
+    const top = Number((result as unknown as { rows: Array<{ seq: string }> }).rows[0]!.seq);
+    await db.execute(sql`select setval(pg_get_serial_sequence('audit_events', 'seq'), ${top + 100})`);
+    await db.insert(auditEvents).values(Array.from({ length: 20 }, (_, i) => ({ action: 'test.event', details: { i } })));
+    assert.equal(await appendPendingToChain(db, 5000, 'recent', 10), 20);
+    // Both late events are numbered 50 and more behind the newest link, beyond a 10-event window.
+    await db.insert(auditEvents).values({ seq: top + 40, action: 'test.late', details: {} });
+    await db.execute(sql`insert into audit_events (seq, at, action, details) values (${top + 41}, now() - interval '2 hours', 'test.ancient', '{}')`);
+
+    assert.equal(await appendPendingToChain(db, 5000, 'recent', 10), 0, 'the per-second pass does not look that far back');
+    assert.equal(await appendPendingToChain(db, 5000, 'lately'), 1, 'the minutely pass links the event logged a moment ago');
+    assert.equal(await appendPendingToChain(db, 5000, 'lately'), 0, 'but not the one logged two hours ago');
+    assert.equal(await appendPendingToChain(db, 5000, 'all'), 1, 'which the full pass of a flush links');
+  });
 });

@@ -16,28 +16,40 @@ export interface SigningIdentity {
 
 /**
  * How far behind the newest linked event a `recent` pass looks for events whose transaction
- * committed late. An event later than that is linked by the next full pass.
+ * committed late. An event later than that is linked by the next `lately` pass.
  */
-export const STRAGGLER_WINDOW = 10_000;
+export const STRAGGLER_WINDOW = 2_000;
+
+/** How far back in time a `lately` pass looks (see `appendPendingToChain`). */
+export const LATELY_MINUTES = 15;
+
+/**
+ * Which unlinked events a pass looks for:
+ * - `all`: every event; an anti-join over the whole log, about 18 s at 10 million events.
+ * - `recent`: the last `STRAGGLER_WINDOW` sequence numbers before the newest linked event and
+ *   everything after it, through the indexes: milliseconds.
+ * - `lately`: events logged in the last `LATELY_MINUTES`, whatever their number. Its cost follows
+ *   the traffic of those minutes, not the size of the log.
+ */
+export type ChainScope = 'all' | 'recent' | 'lately';
 
 /**
  * Links committed-but-unlinked events into the chain, oldest first, in batches. Only this step
  * takes the chain lock, so writers of events never wait for each other.
  *
- * `all` looks at every event: an anti-join over the whole log, several seconds at 10 million
- * events. `recent` looks only at the last `STRAGGLER_WINDOW` sequence numbers before the newest
- * linked event and everything after it, through the indexes. The chainer's timer uses `recent`
- * and makes an `all` pass every minute. Flushes, exports and checkpoints asked for by an operator
- * use `all`, so nothing committed is ever left out of what they sign.
+ * The chainer's timer makes a `recent` pass every second and a `lately` pass every minute, so an
+ * event whose transaction committed up to a quarter of an hour after it began is linked within a
+ * minute. Flushes (a clean stop among them), exports and checkpoints asked for by an operator use
+ * `all`, so nothing committed is ever left out of what they sign.
  */
-export async function appendPendingToChain(db: Db, batchSize = 5000, scope: 'all' | 'recent' = 'all', window = STRAGGLER_WINDOW): Promise<number> {
+export async function appendPendingToChain(db: Db, batchSize = 5000, scope: ChainScope = 'all', window = STRAGGLER_WINDOW): Promise<number> {
   let total = 0;
   for (;;) {
     const linked = await db.transaction(async (tx) => {
       await lockChain(tx);
       const head = await findChainHead(tx);
-      const afterSeq = scope === 'recent' ? Math.max(0, (await findLastChainedSeq(tx)) - window) : 0;
-      const pending = await findUnchainedEvents(tx, batchSize, afterSeq);
+      const filter = scope === 'recent' ? { afterSeq: Math.max(0, (await findLastChainedSeq(tx)) - window) } : scope === 'lately' ? { loggedWithinMinutes: LATELY_MINUTES } : {};
+      const pending = await findUnchainedEvents(tx, batchSize, filter);
       let position = head?.position ?? 0;
       let prevHash = head?.hash ?? GENESIS_HASH;
       const links = pending.map(({ event }) => {
@@ -71,7 +83,7 @@ export const MAX_CHECKPOINT_RANGE = 50_000;
  * lock: a head that is already signed is not signed again (the existing checkpoint is returned),
  * and with `minRange` (the chainer's "every 1,000 records") fewer new positions than that sign nothing.
  */
-export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock, maxRange = MAX_CHECKPOINT_RANGE, minRange = 1, scope: 'all' | 'recent' = 'all') {
+export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock, maxRange = MAX_CHECKPOINT_RANGE, minRange = 1, scope: ChainScope = 'all') {
   await appendPendingToChain(db, 5000, scope);
   for (let first = true; ; first = false) {
     const written = await db.transaction(async (tx) => {
@@ -95,22 +107,23 @@ export async function writeCheckpoint(db: Db, key: SigningIdentity, clock: Clock
   }
 }
 
-/** How often the chainer's timer looks at the whole log for late-committed events (see `appendPendingToChain`). */
-const FULL_PASS_EVERY_MS = 60_000;
+/** How often the chainer's timer makes a `lately` pass (see `appendPendingToChain`). */
+const LATELY_PASS_EVERY_MS = 60_000;
 
 /** Runs the chainer on a timer and writes a checkpoint every `checkpointEvery` linked records. */
 export function startAuditChainer(options: { db: Db; key: SigningIdentity; clock: Clock; logger: Logger; intervalMs?: number; checkpointEvery?: number }) {
   const { db, key, clock, logger } = options;
   const checkpointEvery = options.checkpointEvery ?? 1000;
   let running: Promise<void> | null = null;
-  let lastFullPass = Number.NEGATIVE_INFINITY;
+  let lastLatelyPass = Number.NEGATIVE_INFINITY;
+  let flushing = false;
   const tick = () => {
     if (running) return running;
     running = (async () => {
       try {
-        const full = performance.now() - lastFullPass >= FULL_PASS_EVERY_MS;
-        if (full) lastFullPass = performance.now();
-        if ((await appendPendingToChain(db, 5000, full ? 'all' : 'recent')) === 0) return;
+        const lately = performance.now() - lastLatelyPass >= LATELY_PASS_EVERY_MS;
+        if (lately) lastLatelyPass = performance.now();
+        if ((await appendPendingToChain(db, 5000, flushing ? 'all' : lately ? 'lately' : 'recent')) === 0) return;
         const [head, latest] = [await findChainHead(db), await findLatestCheckpoint(db)];
         // Checked again under the chain lock: another instance's chainer may have just signed.
         if (head && head.position - (latest?.position ?? 0) >= checkpointEvery) await writeCheckpoint(db, key, clock, MAX_CHECKPOINT_RANGE, checkpointEvery, 'recent');
@@ -128,8 +141,12 @@ export function startAuditChainer(options: { db: Db; key: SigningIdentity; clock
     /** Links everything pending now (used on shutdown and on demand). */
     flush: async () => {
       await running;
-      lastFullPass = Number.NEGATIVE_INFINITY; // a flush looks at the whole log
-      await tick();
+      flushing = true; // a flush looks at the whole log
+      try {
+        await tick();
+      } finally {
+        flushing = false;
+      }
     },
     stop: async () => {
       clearInterval(timer);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { pgTable, text, timestamp, uuid, primaryKey, uniqueIndex, index } from 'drizzle-orm/pg-core';
 import { namespaces, users } from '../users/users.tables.ts';
 
@@ -9,7 +10,8 @@ export const organizations = pgTable(
     displayName: text('display_name').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('organizations_name_idx').on(t.name)],
+  // Names are looked up case-insensitively.
+  (t) => [uniqueIndex('organizations_name_idx').on(t.name), index('organizations_name_lower_idx').on(sql`lower(${t.name})`)],
 );
 
 export const orgMembers = pgTable(

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.ts';
 import { AppError, conflict, notFound, unauthenticated } from '../../lib/errors.ts';
 import { parseInput } from '../../lib/validation.ts';
 import { authorize } from '../access/access.policies.ts';
-import { ensureAuthorized, loadRepoFacts } from '../access/access.usecases.ts';
+import { ensureAuthorized, filterViewable, loadRepoFacts } from '../access/access.usecases.ts';
 import { type Actor, actorTokenId, actorUserId } from '../access/actor.ts';
 import { recordAuditEvent, type AuditContext } from '../audit/audit.repository.ts';
 import { findRoleInNamespace } from '../orgs/orgs.repository.ts';
@@ -77,11 +77,7 @@ export async function listVisibleRepositories(deps: AppDeps, actor: Actor, optio
     username: actor.kind === 'user' ? actor.user.username : null,
     includeAllPrivate: actor.kind === 'user' && actor.user.platformRoles.some((r) => r === 'admin' || r === 'moderator'),
   });
-  const visible: RepositoryRow[] = [];
-  for (const repo of candidates) {
-    if (authorize(actor, { type: 'repo.view', facts: await loadRepoFacts(deps.db, actor, repo, deps.clock.now()) }).allowed) visible.push(repo);
-  }
-  return visible;
+  return filterViewable(deps.db, actor, candidates, deps.clock.now());
 }
 
 export interface RepositoryOverview {

@@ -31,6 +31,8 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_username_idx').on(t.username),
+    // Usernames are looked up case-insensitively (sign-in, audit search, profiles).
+    index('users_username_lower_idx').on(sql`lower(${t.username})`),
     uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
   ],
 );
