@@ -25,4 +25,13 @@ describe('the database connection', () => {
       assert.equal((rows as unknown as { rows: Array<{ answer: number }> }).rows[0]!.answer, 42);
     }
   });
+
+  it('runs a prepared statement again after a failed query replaced the connection', async () => {
+    const { findRoleInNamespace } = await import('../modules/orgs/orgs.repository.ts');
+    for (let round = 0; round < 3; round++) {
+      assert.equal(await findRoleInNamespace(database.db, '00000000-0000-0000-0000-000000000000', 'nobody-here'), null);
+      await assert.rejects(database.db.execute(sql`select 'not-a-uuid'::uuid`));
+    }
+    assert.equal(await findRoleInNamespace(database.db, '00000000-0000-0000-0000-000000000000', 'nobody-here'), null);
+  });
 });

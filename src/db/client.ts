@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
+import { disableNamedStatements } from './prepared.ts';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction; repositories accept either. */
@@ -105,6 +106,7 @@ async function waitForPreviousProcess(pidFile: string) {
 }
 
 async function openEmbeddedProcess(dataDir: string): Promise<Database> {
+  disableNamedStatements();
   const dataPath = path.join(dataDir, 'db');
   await fs.mkdir(dataPath, { recursive: true });
   const pidFile = path.join(dataDir, 'db-process.pid');

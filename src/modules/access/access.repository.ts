@@ -1,16 +1,20 @@
-import { and, desc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lte, or, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { preparedFor } from '../../db/prepared.ts';
 import { users } from '../users/users.tables.ts';
 import { accessRequests, grants } from './access.tables.ts';
 
 export type GrantRow = typeof grants.$inferSelect;
 export type AccessRequestRow = typeof accessRequests.$inferSelect;
 
-const activeGrantCondition = (now: Date) =>
+const activeGrantCondition = (now: Date | Placeholder) =>
   and(isNull(grants.revokedAt), lte(grants.startsAt, now), or(isNull(grants.endsAt), gt(grants.endsAt, now)));
 
 export async function findActiveGrant(db: Db, repoId: string, userId: string, now: Date) {
-  const [row] = await db.select().from(grants).where(and(eq(grants.repoId, repoId), eq(grants.userId, userId), activeGrantCondition(now))).limit(1);
+  // Prepared: the download gate asks this on every cold decision.
+  const [row] = await preparedFor(db, 'find_active_grant', (d, name) => d.select().from(grants)
+    .where(and(eq(grants.repoId, sql.placeholder('repoId')), eq(grants.userId, sql.placeholder('userId')), activeGrantCondition(sql.placeholder('now'))))
+    .limit(1).prepare(name)).execute({ repoId, userId, now });
   return row;
 }
 

@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { preparedFor } from '../../db/prepared.ts';
 import { repositories } from '../repos/repos.tables.ts';
 import { agreements, agreementVersions, signatures } from './agreements.tables.ts';
 
@@ -15,17 +16,19 @@ export const findAgreementOfRepository = async (db: Db, repoId: string) =>
  * round trip (the download gate asks this whenever its cache is cold).
  */
 export async function findAgreementStanding(db: Db, repoId: string, userId: string) {
-  const [row] = await db
+  // Prepared: the download gate asks this on every cold decision.
+  const [row] = await preparedFor(db, 'find_agreement_standing', (d, name) => d
     .select({
       title: agreements.title,
       version: agreementVersions.version,
-      signed: sql<boolean>`exists (select 1 from ${signatures} where ${signatures.userId} = ${userId} and ${signatures.agreementId} = ${agreements.id} and ${signatures.version} = ${agreementVersions.version})`,
+      signed: sql<boolean>`exists (select 1 from ${signatures} where ${signatures.userId} = ${sql.placeholder('userId')} and ${signatures.agreementId} = ${agreements.id} and ${signatures.version} = ${agreementVersions.version})`,
     })
     .from(agreements)
     .innerJoin(agreementVersions, eq(agreementVersions.agreementId, agreements.id))
-    .where(eq(agreements.repoId, repoId))
+    .where(eq(agreements.repoId, sql.placeholder('repoId')))
     .orderBy(desc(agreementVersions.version))
-    .limit(1);
+    .limit(1)
+    .prepare(name)).execute({ repoId, userId });
   return row;
 }
 

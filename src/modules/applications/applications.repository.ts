@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { preparedFor } from '../../db/prepared.ts';
 import { accessRequests } from '../access/access.tables.ts';
 import { organizations, orgMembers } from '../orgs/orgs.tables.ts';
 import { repositories } from '../repos/repos.tables.ts';
@@ -15,10 +16,15 @@ export type VoteRow = typeof applicationVotes.$inferSelect;
 
 const person = { id: users.id, username: users.username, displayName: users.displayName, email: users.email };
 
+/** A list of uuids as one array parameter: a long list stays one parameter, and one plan. */
+export const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;
+
 // ---- Policy and committee
 
 export const findPolicy = async (db: Db, repoId: string) =>
-  (await db.select().from(repoAccessPolicies).where(eq(repoAccessPolicies.repoId, repoId)).limit(1))[0];
+  // Prepared: the download gate asks this on every cold decision.
+  (await preparedFor(db, 'find_policy', (d, name) => d.select().from(repoAccessPolicies).where(eq(repoAccessPolicies.repoId, sql.placeholder('repoId'))).limit(1).prepare(name))
+    .execute({ repoId }))[0];
 
 export const findPolicies = async (db: Db, repoIds: string[]) =>
   repoIds.length === 0 ? [] : db.select().from(repoAccessPolicies).where(inArray(repoAccessPolicies.repoId, repoIds));
@@ -105,9 +111,11 @@ export async function listQueueCandidates(db: Db, options: { repoIds: string[]; 
   if (repoIds.length === 0) return [];
   // One array parameter, however many repositories an organisation has (a list would be one parameter each).
   const page = db.select({ id: accessRequests.id }).from(accessRequests)
-    .where(and(eq(accessRequests.status, 'submitted'), ne(accessRequests.userId, options.excludeUserId), sql`${accessRequests.repoId} = any(${`{${repoIds.join(',')}}`}::uuid[])`))
+    .where(and(eq(accessRequests.status, 'submitted'), ne(accessRequests.userId, options.excludeUserId), sql`${accessRequests.repoId} = any(${uuidArray(repoIds)}::uuid[])`))
     .orderBy(asc(accessRequests.submittedAt)).limit(500);
-  return db.select({ application: accessRequests, repo: repositories, applicant: person })
+  // Only what the queue shows and its policy needs: 500 full rows took longer to decode than to find.
+  const application = { id: accessRequests.id, userId: accessRequests.userId, repoId: accessRequests.repoId, purpose: accessRequests.purpose, round: accessRequests.round, submittedAt: accessRequests.submittedAt };
+  return db.select({ application, repo: { id: repositories.id, type: repositories.type, namespace: repositories.namespace, name: repositories.name }, applicant: { username: users.username, displayName: users.displayName } })
     .from(accessRequests).innerJoin(repositories, eq(repositories.id, accessRequests.repoId)).innerJoin(users, eq(users.id, accessRequests.userId))
     .where(inArray(accessRequests.id, page))
     .orderBy(asc(accessRequests.submittedAt));
@@ -141,7 +149,7 @@ export async function insertConflict(db: Db, row: typeof applicationConflicts.$i
 export const listVotedRoundsOfReviewer = async (db: Db, reviewerId: string, applicationIds: string[]) =>
   applicationIds.length === 0 ? new Set<string>() :
     new Set((await db.select({ id: applicationVotes.applicationId, round: applicationVotes.round }).from(applicationVotes)
-      .where(and(eq(applicationVotes.reviewerId, reviewerId), inArray(applicationVotes.applicationId, applicationIds)))).map((r) => `${r.id}:${r.round}`));
+      .where(and(eq(applicationVotes.reviewerId, reviewerId), sql`${applicationVotes.applicationId} = any(${uuidArray(applicationIds)}::uuid[])`))).map((r) => `${r.id}:${r.round}`));
 
 export const listConflicts = (db: Db, applicationId: string) =>
   db.select({ conflict: applicationConflicts, reviewer: { username: users.username } }).from(applicationConflicts).innerJoin(users, eq(users.id, applicationConflicts.reviewerId))
@@ -150,7 +158,7 @@ export const listConflicts = (db: Db, applicationId: string) =>
 export const listConflictsOfReviewer = async (db: Db, reviewerId: string, applicationIds: string[]) =>
   applicationIds.length === 0 ? new Set<string>() :
     new Set((await db.select({ id: applicationConflicts.applicationId }).from(applicationConflicts)
-      .where(and(eq(applicationConflicts.reviewerId, reviewerId), inArray(applicationConflicts.applicationId, applicationIds)))).map((r) => r.id));
+      .where(and(eq(applicationConflicts.reviewerId, reviewerId), sql`${applicationConflicts.applicationId} = any(${uuidArray(applicationIds)}::uuid[])`))).map((r) => r.id));
 
 export const insertComment = async (db: Db, row: typeof applicationComments.$inferInsert) => (await db.insert(applicationComments).values(row).returning())[0]!;
 

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import { preparedFor } from '../../db/prepared.ts';
 import { namespaces, users } from '../users/users.tables.ts';
 import { organizations, orgMembers } from './orgs.tables.ts';
 
@@ -44,14 +45,16 @@ export async function findRolesInNamespaces(db: Db, userId: string, names: strin
 }
 
 export async function findRoleInNamespace(db: Db, userId: string, namespace: string): Promise<OrgRole | null> {
-  const [row] = await db
+  // Prepared: the download gate asks this on every cold decision.
+  const [row] = await preparedFor(db, 'find_role_in_namespace', (d, name) => d
     .select({ kind: namespaces.kind, username: users.username, role: orgMembers.role })
     .from(namespaces)
-    .leftJoin(users, and(eq(users.username, namespaces.name), eq(users.id, userId)))
+    .leftJoin(users, and(eq(users.username, namespaces.name), eq(users.id, sql.placeholder('userId'))))
     .leftJoin(organizations, eq(organizations.name, namespaces.name))
-    .leftJoin(orgMembers, and(eq(orgMembers.orgId, organizations.id), eq(orgMembers.userId, userId)))
-    .where(eq(namespaces.name, namespace))
-    .limit(1);
+    .leftJoin(orgMembers, and(eq(orgMembers.orgId, organizations.id), eq(orgMembers.userId, sql.placeholder('userId'))))
+    .where(eq(namespaces.name, sql.placeholder('namespace')))
+    .limit(1)
+    .prepare(name)).execute({ userId, namespace });
   if (!row) return null;
   if (row.kind === 'user') return row.username ? 'admin' : null;
   return row.role ?? null;
