@@ -41,7 +41,10 @@ export async function startAirlock(options: { dataDir: string; port: number; dat
   const log = openSync(options.logFile, 'a');
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !/^(AIRLOCK_|HF_)/.test(key) && key !== 'DATABASE_URL' && key !== 'NODE_OPTIONS') env[key] = value;
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  // AIRLOCK_BENCH_PROFILE_DIR=dir writes the server's CPU profile there when it stops (open it in
+  // Chrome's DevTools): profile before changing anything.
+  const profileDir = process.env.AIRLOCK_BENCH_PROFILE_DIR;
+  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), BIN, 'serve'], {
     env: { ...env, AIRLOCK_DATA: options.dataDir, PORT: String(options.port), HOST: '127.0.0.1', AIRLOCK_BENCH_ROUTES: '1', ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) },
     stdio: ['ignore', log, log],
   });
