@@ -7,6 +7,7 @@ import { actorTokenId, actorUserId } from '../access/actor.ts';
 import { recordDownloadEvent } from '../audit/audit.download-batch.ts';
 import { recipientCopyFor } from '../fingerprints/fingerprints.usecases.ts';
 import { fingerprintRange, readEndFor } from '../fingerprints/fingerprints.stream.ts';
+import { patchBuffer } from '../fingerprints/fingerprints.models.ts';
 import { SCHEME } from '../fingerprints/fingerprints.models.ts';
 import { recordDownloadDenial } from '../audit/audit.access.ts';
 import { trackDownload } from '../../app/metrics.ts';
@@ -101,13 +102,16 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
     }).catch((error) => deps.logger.error({ err: error }, 'could not record a download in the audit log'));
   };
 
-  // A file on the local disk, as stored, under Node's server: written straight to the socket from pooled buffers.
-  const localPath = !copy && length > 0 && c.env?.outgoing ? deps.blobs.localPath(file.blobSha256) : null;
+  const readEnd = readEndFor(end, file.size);
+  // A file on the local disk under Node's server: written straight to the socket from pooled
+  // buffers, a recipient's copy marked in place on its way out.
+  const localPath = length > 0 && c.env?.outgoing ? deps.blobs.localPath(file.blobSha256) : null;
   if (localPath) {
     const handle = await open(localPath, 'r');
     const onEnd = trackDownload(audit);
+    const rewrite = copy ? { readEnd, patch: (buf: Buffer, bufStart: number, more: boolean) => patchBuffer(copy.plan, buf, bufStart, more) } : undefined;
     return respondDirect(c, status, headers, {
-      send: async (out) => onEnd(await sendFileRange(out, handle, start, end)),
+      send: async (out) => onEnd(await sendFileRange(out, handle, start, end, rewrite)),
       cancel: async () => {
         await handle.close();
         onEnd(0);
@@ -115,7 +119,6 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
     });
   }
 
-  const readEnd = readEndFor(end, file.size);
   const source = length === 0
     ? Readable.from([])
     : copy
