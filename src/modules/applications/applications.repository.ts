@@ -97,7 +97,6 @@ export const listApplicationsOfUser = (db: Db, userId: string) =>
     .from(accessRequests).innerJoin(repositories, eq(repositories.id, accessRequests.repoId))
     .where(eq(accessRequests.userId, userId)).orderBy(desc(accessRequests.createdAt), desc(accessRequests.updatedAt));
 
-/** Submitted applications of the given repositories or namespaces, not the reviewer's own; oldest first. */
 /**
  * The oldest 500 submitted applications, other than the reviewer's own, on the given repositories
  * and on every repository of the given namespaces. The page is chosen from the queue's partial
