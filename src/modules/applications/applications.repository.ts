@@ -98,11 +98,12 @@ export const listApplicationsOfUser = (db: Db, userId: string) =>
     .where(eq(accessRequests.userId, userId)).orderBy(desc(accessRequests.createdAt), desc(accessRequests.updatedAt));
 
 /**
- * The oldest 500 submitted applications, other than the reviewer's own, on the given repositories
- * and on every repository of the given namespaces. The page is chosen from the queue's partial
- * index alone (`access_requests_queue_idx`), and only its 500 rows are read and joined.
+ * A page of the submitted applications, other than the reviewer's own, on the given repositories
+ * and on every repository of the given namespaces: the oldest `limit` after the cursor. The page is
+ * chosen from the queue's partial index alone (`access_requests_queue_idx`), and only its rows are
+ * read and joined.
  */
-export async function listQueueCandidates(db: Db, options: { repoIds: string[]; namespaces: string[]; excludeUserId: string }) {
+export async function listQueueCandidates(db: Db, options: { repoIds: string[]; namespaces: string[]; excludeUserId: string; limit: number; after?: { submittedAt: Date; id: string } }) {
   const inNamespaces = options.namespaces.length
     ? (await db.select({ id: repositories.id }).from(repositories).where(inArray(repositories.namespace, options.namespaces))).map((r) => r.id)
     : [];
@@ -110,14 +111,17 @@ export async function listQueueCandidates(db: Db, options: { repoIds: string[]; 
   if (repoIds.length === 0) return [];
   // One array parameter, however many repositories an organisation has (a list would be one parameter each).
   const page = db.select({ id: accessRequests.id }).from(accessRequests)
-    .where(and(eq(accessRequests.status, 'submitted'), ne(accessRequests.userId, options.excludeUserId), sql`${accessRequests.repoId} = any(${uuidArray(repoIds)}::uuid[])`))
-    .orderBy(asc(accessRequests.submittedAt)).limit(500);
-  // Only what the queue shows and its policy needs: 500 full rows took longer to decode than to find.
+    .where(and(
+      eq(accessRequests.status, 'submitted'), ne(accessRequests.userId, options.excludeUserId), sql`${accessRequests.repoId} = any(${uuidArray(repoIds)}::uuid[])`,
+      options.after ? sql`(${accessRequests.submittedAt}, ${accessRequests.id}) > (${options.after.submittedAt.toISOString()}::timestamptz, ${options.after.id}::uuid)` : undefined,
+    ))
+    .orderBy(asc(accessRequests.submittedAt), asc(accessRequests.id)).limit(options.limit);
+  // Only what the queue shows and its policy needs: a page of full rows took longer to decode than to find.
   const application = { id: accessRequests.id, userId: accessRequests.userId, repoId: accessRequests.repoId, purpose: accessRequests.purpose, round: accessRequests.round, submittedAt: accessRequests.submittedAt };
   return db.select({ application, repo: { id: repositories.id, type: repositories.type, namespace: repositories.namespace, name: repositories.name }, applicant: { username: users.username, displayName: users.displayName } })
     .from(accessRequests).innerJoin(repositories, eq(repositories.id, accessRequests.repoId)).innerJoin(users, eq(users.id, accessRequests.userId))
     .where(inArray(accessRequests.id, page))
-    .orderBy(asc(accessRequests.submittedAt));
+    .orderBy(asc(accessRequests.submittedAt), asc(accessRequests.id));
 }
 
 // ---- Events, votes, conflicts, comments

@@ -9,7 +9,7 @@ import type { presentReview } from './applications.presenters.ts';
 
 export interface QueueRow { id: string; repository: string; applicant: string; submittedAt: string | null; recused: boolean; voted: boolean; purpose: string | null }
 
-export function ReviewQueuePage({ actor, rows }: { actor: Actor; rows: QueueRow[] }) {
+export function ReviewQueuePage({ actor, rows, nextHref }: { actor: Actor; rows: QueueRow[]; nextHref: string | null }) {
   return (
     <Layout title="Review queue" actor={actor} path="/review">
       <h1>Review queue</h1>
@@ -29,6 +29,7 @@ export function ReviewQueuePage({ actor, rows }: { actor: Actor; rows: QueueRow[
           </tbody>
         </table>
       )}
+      {nextHref ? <p><a href={nextHref} rel="next" data-testid="review-queue-next">Later applications →</a></p> : null}
     </Layout>
   );
 }

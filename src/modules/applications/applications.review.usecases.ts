@@ -20,7 +20,7 @@ import {
   findRenewedGrant, findRepositoryById, hasConflict, insertComment, insertConflict, insertVote, isReviewer, listComments, listConflicts, listConflictsOfReviewer,
   listEvents, listPublisherNamespaces, listQueueCandidates, listReviewerRepoIds, listReviewers, listVotedRoundsOfReviewer, listVotes, lockApplication, updateApplicationIf, type ApplicationRow,
 } from './applications.repository.ts';
-import { commentSchema, conflictSchema, voteSchema } from './applications.schemas.ts';
+import { commentSchema, conflictSchema, encodeQueueCursor, QUEUE_PAGE, voteSchema, type QueueCursor } from './applications.schemas.ts';
 import { grantFor, loadPolicies, loadPolicy, recordTransition, repoIdOf, stateChanged, type ApplicationActor, type EffectivePolicy } from './applications.usecases.ts';
 
 type UserActor = Actor & { kind: 'user' };
@@ -36,13 +36,18 @@ export async function loadReviewFacts(db: Db, actor: Actor, app: ApplicationRow,
 export const loadApplicationRepo = async (deps: AppDeps, app: ApplicationRow) => (await findRepositoryById(deps.db, app.repoId))!;
 
 /**
- * Submitted applications the actor may review, never their own; recusals and votes already cast
- * are marked. The facts each row needs are loaded in batches (one query per kind, not per row),
+ * A page of the submitted applications the actor may review, oldest first, never their own, with
+ * the cursor of the next page (null on the last); recusals and votes already cast are marked. The facts each row needs are loaded in batches (one query per kind, not per row),
  * and every row still goes through the same `authorize` as opening the application does.
  */
-export async function loadQueue(deps: AppDeps, actor: UserActor) {
+export async function loadQueue(deps: AppDeps, actor: UserActor, page: { limit: number; after?: QueueCursor } = { limit: QUEUE_PAGE }) {
   const [repoIds, namespaces] = await Promise.all([listReviewerRepoIds(deps.db, actor.user.id), listPublisherNamespaces(deps.db, actor.user.id, actor.user.username)]);
-  const candidates = await listQueueCandidates(deps.db, { repoIds, namespaces, excludeUserId: actor.user.id });
+  // One more than the page, to know whether another follows.
+  const fetched = await listQueueCandidates(deps.db, { repoIds, namespaces, excludeUserId: actor.user.id, limit: page.limit + 1, after: page.after });
+  const candidates = fetched.slice(0, page.limit);
+  const last = candidates[candidates.length - 1]?.application;
+  // The cursor follows the candidates, not the rows the policy lets through, so no page is skipped.
+  const next = fetched.length > page.limit && last?.submittedAt ? encodeQueueCursor({ submittedAt: last.submittedAt, id: last.id }) : null;
   const ids = candidates.map((c) => c.application.id);
   const distinctRepoIds = [...new Set(candidates.map((c) => c.repo.id))];
   const distinctNamespaces = [...new Set(candidates.map((c) => c.repo.namespace))];
@@ -66,7 +71,7 @@ export async function loadQueue(deps: AppDeps, actor: UserActor) {
     const voted = votedRounds.has(`${row.application.id}:${row.application.round}`);
     queue.push({ ...row, recused: review.recused, voted });
   }
-  return queue;
+  return { items: queue, next };
 }
 
 /** The reviewers' full view: the applicant's credential status, trainings and signatures, votes, conflicts, comments, events. */

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext, type AppEnv } from '../../app/context.ts';
 import { AppError, notFound, unauthenticated } from '../../lib/errors.ts';
+import { nextPageUrl } from '../../lib/next-page.ts';
+import { parseInput } from '../../lib/validation.ts';
 import { authorize } from '../access/access.policies.ts';
 import type { Actor } from '../access/actor.ts';
 import { loadRepositoryFor } from '../repos/repos.usecases.ts';
@@ -9,6 +11,7 @@ import type { RepoType } from '../repos/repos.tables.ts';
 import type { ApplicationPolicyAction } from './applications.policies.ts';
 import { presentApplication, presentReview } from './applications.presenters.ts';
 import { listEvents } from './applications.repository.ts';
+import { queuePageSchema } from './applications.schemas.ts';
 import { addComment, castVote, declareConflict, loadApplicationRepo, loadQueue, loadReview, loadReviewFacts, recusedError } from './applications.review.usecases.ts';
 import { renewAccess } from './applications.renewal.usecases.ts';
 import { saveDraft, submitDraft } from './applications.draft.usecases.ts';
@@ -89,8 +92,10 @@ export function applicationRoutes(deps: AppDeps) {
 
   app.get('/api/review/queue', async (c) => {
     const actor = ensureApplicationAllowed(c.get('actor'), { type: 'application.queue' });
-    const queue = await loadQueue(deps, actor);
-    return c.json(queue.map(({ application, repo, applicant, recused, voted }) => ({
+    const page = parseInput(queuePageSchema, c.req.query());
+    const { items, next } = await loadQueue(deps, actor, page);
+    if (next) c.header('Link', `<${nextPageUrl(c.req.url, deps.config.baseUrl, { after: next, limit: String(page.limit) })}>; rel="next"`);
+    return c.json(items.map(({ application, repo, applicant, recused, voted }) => ({
       id: application.id, repository: { type: repo.type, id: `${repo.namespace}/${repo.name}` },
       applicant: { username: applicant.username, displayName: applicant.displayName },
       purpose: application.purpose, round: application.round, submittedAt: application.submittedAt?.toISOString() ?? null, recused, voted,

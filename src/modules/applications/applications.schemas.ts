@@ -92,3 +92,32 @@ export const revokeGrantSchema = z.object({
 }).superRefine((input, ctx) => {
   if (input.blockReapplication && (input.reason ?? '').length < 3) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'give the reason when you bar the user from applying again: they read it' });
 });
+
+/** The oldest first, `limit` at a time; `after` is the cursor of the page before (from the `Link` header). */
+export const QUEUE_PAGE = 100;
+export const queuePageSchema = z.object({
+  limit: z.coerce.number().int('a whole number').min(1).max(500).default(QUEUE_PAGE),
+  after: z.string().max(200).optional().transform((value, ctx) => {
+    if (value === undefined || value === '') return undefined;
+    const cursor = decodeQueueCursor(value);
+    if (!cursor) ctx.addIssue({ code: 'custom', message: 'not a cursor from this queue; follow the Link header of the page before' });
+    return cursor ?? undefined;
+  }),
+});
+
+export interface QueueCursor { submittedAt: Date; id: string }
+
+/** Where the next page starts: just after this application, in (submitted, id) order. */
+export const encodeQueueCursor = (c: QueueCursor) => Buffer.from(JSON.stringify([c.submittedAt.toISOString(), c.id])).toString('base64url');
+
+function decodeQueueCursor(value: string): QueueCursor | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string') return null;
+    const submittedAt = new Date(parsed[0]);
+    if (Number.isNaN(submittedAt.getTime()) || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(parsed[1])) return null;
+    return { submittedAt, id: parsed[1] };
+  } catch {
+    return null;
+  }
+}

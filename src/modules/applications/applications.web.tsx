@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppContext, type AppEnv } from '../../app/context.ts';
 import { AppError } from '../../lib/errors.ts';
-import { formBody } from '../../lib/validation.ts';
+import { formBody, parseInput } from '../../lib/validation.ts';
+import { QUEUE_PAGE, queuePageSchema } from './applications.schemas.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import { findAgreementOfRepository, findCurrentVersion, findSignature } from '../agreements/agreements.repository.ts';
 import { listMySignatures } from '../agreements/agreements.usecases.ts';
@@ -180,10 +181,13 @@ export function applicationPageRoutes(deps: AppDeps) {
   app.get('/review', async (c) => {
     if (!signedIn(c)) return c.redirect(loginPath('/review'), 303);
     const actor = ensureApplicationAllowed(c.get('actor'), { type: 'application.queue' });
-    const rows = (await loadQueue(deps, actor)).map(({ application, repo, applicant, recused, voted }) => ({
+    const page = parseInput(queuePageSchema, c.req.query());
+    const { items, next } = await loadQueue(deps, actor, page);
+    const rows = items.map(({ application, repo, applicant, recused, voted }) => ({
       id: application.id, repository: `${repo.namespace}/${repo.name}`, applicant: `${applicant.displayName} (@${applicant.username})`, submittedAt: application.submittedAt?.toISOString() ?? null, recused, voted, purpose: application.purpose,
     }));
-    return sendPage(c, <ReviewQueuePage actor={actor} rows={rows} />);
+    const nextHref = next ? `/review?${new URLSearchParams({ after: next, ...(page.limit !== QUEUE_PAGE ? { limit: String(page.limit) } : {}) }).toString()}` : null;
+    return sendPage(c, <ReviewQueuePage actor={actor} rows={rows} nextHref={nextHref} />);
   });
 
   /** Loads the application and the facts `authorize` needs about the reviewer. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../app/deps.ts';
 import { auditContextOf, type AppEnv, type AppContext } from '../../app/context.ts';
 import { AppError, notFound, unauthenticated } from '../../lib/errors.ts';
+import { nextPageUrl } from '../../lib/next-page.ts';
 import { rawPathSegments } from '../../lib/raw-path.ts';
 import { formBody, parseInput } from '../../lib/validation.ts';
 import { grantAccess, handleAccessRequest, listRequests } from '../access/access.usecases.ts';
@@ -80,11 +81,7 @@ export function hubRoutes(deps: AppDeps) {
       const offset = Number.isSafeInteger(cursor) && cursor > 0 ? cursor : 0;
       const page = entries.slice(offset, offset + TREE_PAGE_SIZE);
       if (offset + TREE_PAGE_SIZE < entries.length) {
-        // The JS client follows only an absolute http(s) URL.
-        const next = new URL(c.req.url, deps.config.baseUrl);
-        const absolute = new URL(next.pathname + next.search, deps.config.baseUrl);
-        absolute.searchParams.set('cursor', String(offset + TREE_PAGE_SIZE));
-        c.header('Link', `<${absolute.toString()}>; rel="next"`);
+        c.header('Link', `<${nextPageUrl(c.req.url, deps.config.baseUrl, { cursor: String(offset + TREE_PAGE_SIZE) })}>; rel="next"`);
       }
       c.header('X-Repo-Commit', revision.id);
       return c.json(page);

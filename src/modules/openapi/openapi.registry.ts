@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { grantSchema, handleSchema } from '../access/access.usecases.ts';
 import { revokeSchema as revokeGrantBody } from '../access/access.routes.ts';
 import { agreementTextSchema, signSchema } from '../agreements/agreements.schemas.ts';
-import { applySchema, commentSchema, conflictSchema, editSchema, policySchema, renewSchema, voteSchema } from '../applications/applications.schemas.ts';
+import { applySchema, commentSchema, conflictSchema, editSchema, policySchema, queuePageSchema, renewSchema, voteSchema } from '../applications/applications.schemas.ts';
 import { assessmentDraftSchema, decisionSchema, stageQuerySchema } from '../assessments/assessments.schemas.ts';
 import { auditExportQuerySchema, auditSearchSchema } from '../audit/audit.schemas.ts';
 import { platformConditionSchema } from '../conditions/conditions.schemas.ts';
@@ -99,7 +99,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /api/access-requests/:id/votes': { summary: 'Vote as a reviewer: approve, reject or return.', body: voteSchema },
   'POST /api/access-requests/:id/conflicts': { summary: 'Declare a conflict of interest (recuses you).', body: conflictSchema },
   'POST /api/access-requests/:id/comments': { summary: 'Comment on an application.', body: commentSchema },
-  'GET /api/review/queue': { summary: 'Applications waiting for your review.' },
+  'GET /api/review/queue': { summary: 'Applications waiting for your review, oldest first, a page at a time (the Link header gives the next).', query: queuePageSchema },
   [`POST ${R}/grants`]: { summary: 'Grant a user access directly (publishers).', body: grantSchema },
   [`POST ${R}/grants/revoke`]: { summary: 'Revoke a user\'s grant, with a reason.', body: revokeGrantBody },
   [`GET ${R}/user-access-request/:status`]: { summary: 'Access requests by status (Hub protocol).', hub: true },
