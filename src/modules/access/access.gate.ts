@@ -53,7 +53,7 @@ export async function loadRepoFacts(db: Db, actor: Actor, repo: RepositoryRow, n
   const latest = await findLatestRequest(db, repo.id, actor.user.id);
   const pending = latest !== undefined && WAITING.has(latest.status);
   // A refusal names why an earlier grant stopped (revoked with its reason, or ended).
-  return { repo, role, hasActiveGrant: false, hasPendingRequest: pending, lapsedGrant: pending ? null : await findLapsedGrant(db, repo.id, actor.user.id, now) };
+  return { repo, role, hasActiveGrant: false, hasPendingRequest: pending, firstUnmet: unmet, lapsedGrant: pending ? null : await findLapsedGrant(db, repo.id, actor.user.id, now) };
 }
 
 const isGated = (repo: RepositoryRow) => repo.accessLevel === 'agreement' || repo.accessLevel === 'reviewed';
@@ -102,7 +102,10 @@ export async function ensureAuthorized(actor: Actor, action: Action & { facts: R
   const decision = authorize(actor, action);
   if (decision.allowed) return;
   const barred = action.facts.lapsedGrant?.kind === 'revoked' && action.facts.lapsedGrant.barred;
-  const firstUnmet = decision.reason === 'no-grant' && actor.kind === 'user' && !barred ? await findUnmetRequirement(ctx.db, ctx.repo.id, actor.user.id, ctx.now) : null;
+  // Loaded with the facts of a single repository; asked here only when the facts came without it.
+  const firstUnmet = decision.reason === 'no-grant' && actor.kind === 'user' && !barred
+    ? action.facts.firstUnmet !== undefined ? action.facts.firstUnmet : await findUnmetRequirement(ctx.db, ctx.repo.id, actor.user.id, ctx.now)
+    : null;
   if (decision.reason === 'sign-in-required' && action.type !== 'repo.download' && action.type !== 'repo.request-access') {
     // Only getting at the files is "gated"; for anything else (uploads, settings) a missing sign-in is a plain 401.
     throw new AppError('authentication_required', 401, 'Sign in, or pass a token in the Authorization header (create one under Settings → Tokens), to do this.');

@@ -35,6 +35,8 @@ export interface RepoFacts {
    * (a grant is valid only while every requirement holds), or null.
    */
   unmetRequirement?: UnmetRequirement | null;
+  /** Without a grant: the first requirement to meet before applying, when loaded with the facts (a refusal names it). */
+  firstUnmet?: UnmetRequirement | null;
   /** Without an active grant: why the newest one stopped (revoked, or past its end), for the refusal's message. */
   lapsedGrant?: LapsedGrant | null;
   /** When the file's release stage is under embargo at the time of the request: its name and end. */
