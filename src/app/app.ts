@@ -1,6 +1,4 @@
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from '../lib/errors.ts';
 import { accessRoutes } from '../modules/access/access.routes.ts';
 import { applicationRoutes } from '../modules/applications/applications.routes.ts';
@@ -48,9 +46,7 @@ import { csrfProtection } from './middleware/csrf.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { sendDirectBodies } from './middleware/direct-body.ts';
 import { limitBufferedBodies } from './middleware/body-limit.ts';
-
-/** Headers browsers may read from cross-origin answers (the JS client runs in browsers too). */
-const EXPOSED_HEADERS = ['X-Error-Code', 'X-Error-Message', 'X-Repo-Commit', 'X-Linked-Etag', 'X-Linked-Size', 'ETag', 'Content-Range', 'Content-Length', 'Accept-Ranges', 'Link', 'X-Request-Id'];
+import { fixedHeaders, publicCors, SECURITY_HEADERS } from './middleware/fixed-headers.ts';
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
@@ -62,26 +58,10 @@ export function createApp(deps: AppDeps) {
   app.use(sendDirectBodies);
   app.use(requestContext(deps.logger));
   app.use(countRequests);
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-      referrerPolicy: 'same-origin',
-      crossOriginResourcePolicy: 'cross-origin',
-    }),
-  );
-  // Cookies are never sent cross-origin (no credentials), so a wildcard origin exposes nothing.
-  app.use('/api/*', cors({ origin: '*', allowHeaders: ['Authorization', 'Range', 'Content-Type'], exposeHeaders: EXPOSED_HEADERS, allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] }));
+  app.use(fixedHeaders(SECURITY_HEADERS));
+  app.use('/api/*', publicCors(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']));
   // Hono's router has no pattern for "resolve anywhere in the path", so each resolve route is listed.
-  const resolveCors = cors({ origin: '*', allowHeaders: ['Authorization', 'Range', 'Content-Type'], exposeHeaders: EXPOSED_HEADERS, allowMethods: ['GET', 'HEAD'] });
+  const resolveCors = publicCors(['GET', 'HEAD']);
   for (const path of ['/:namespace/:name/resolve/*', '/datasets/:namespace/:name/resolve/*', '/models/:namespace/:name/resolve/*']) app.use(path, resolveCors);
   // Before authentication: the metrics token is not an Airlock token and must not be checked as one.
   app.get('/metrics', metricsHandler(deps));

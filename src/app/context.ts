@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { Actor } from '../modules/access/actor.ts';
 import type { AuditContext } from '../modules/audit/audit.repository.ts';
-import type { DirectBody } from './middleware/direct-body.ts';
+import type { DirectAnswer } from './middleware/direct-body.ts';
 
 /** Variables the middleware puts on every request's context. */
 export type AppEnv = {
@@ -16,8 +16,8 @@ export type AppEnv = {
     csrfToken: string | null;
     /** The access epoch read for this request, when a cached lookup needed it (see access-epoch.ts). */
     accessEpoch?: number;
-    /** A body the outermost middleware writes to Node's response itself (see direct-body.ts). */
-    directBody?: DirectBody;
+    /** An answer whose body the outermost middleware writes to Node's response itself (see direct-body.ts). */
+    directAnswer?: DirectAnswer;
   };
 };
 

@@ -21,8 +21,12 @@ export const requestContext = (logger: Logger) =>
     c.set('clientIp', ip);
     c.set('csrfToken', null);
     const started = performance.now();
+    // Straight onto Node's response when there is one, not onto the finished Response's Headers
+    // (see fixed-headers.ts).
+    const out = c.env?.outgoing;
+    if (out && !out.headersSent) out.setHeader('X-Request-Id', requestId);
     await next();
-    c.header('X-Request-Id', requestId);
+    if (!out) c.header('X-Request-Id', requestId);
     // The path only: query strings may carry secrets (such as a reference token).
     logger.info({ requestId, method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
