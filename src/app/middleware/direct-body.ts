@@ -29,8 +29,8 @@ const MARKER = 'x-airlock-direct-body';
  * The middleware's own headers go onto Node's response directly (fixed-headers.ts).
  */
 export function respondDirect(c: AppContext, status: 200 | 206, headers: Record<string, string>, body: DirectBody): Response {
-  // Built from a plain object, the response never makes undici `Headers` unless something reads
-  // them: on a HEAD those cost more than the gate decision.
+  // Built from a plain object, the response makes no undici `Headers` unless something reads them
+  // (their cost: fixed-headers.ts).
   const response = new Response(null, { status, headers: { ...headers, [MARKER]: '1' } });
   c.set('directAnswer', { body, response, status, headers });
   return response;
