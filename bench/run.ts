@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--database-url postgres://…/postgres] [--skip-scale | --scale-only] [--keep-scale DBNAME] [--rows 3,4]`
+ * `npm run bench [-- --quick] [--database-url postgres://…/postgres] [--skip-scale | --scale-only] [--keep-scale DBNAME] [--rows 3,4] [--keep]`
  *
  * Measures Airlock side by side with a baseline in the same run (nginx serving the same file from
  * the same disk, sha256sum on the same file, a bare route on the same server) and prints one
@@ -22,7 +22,7 @@ import { startAirlock, startNginx } from './lib/servers.ts';
 import { writeSafetensors } from './lib/safetensors-file.ts';
 import { creationSteps } from '../test/support/assessments.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'database-url': { type: 'string' }, 'skip-scale': { type: 'boolean', default: false }, 'scale-only': { type: 'boolean', default: false }, 'keep-scale': { type: 'string' }, dir: { type: 'string' }, 'size-mib': { type: 'string' }, rows: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'database-url': { type: 'string' }, 'skip-scale': { type: 'boolean', default: false }, 'scale-only': { type: 'boolean', default: false }, 'keep-scale': { type: 'string' }, dir: { type: 'string' }, keep: { type: 'boolean', default: false }, 'size-mib': { type: 'string' }, rows: { type: 'string' } } });
 const quick = values.quick!;
 const SIZE = (values['size-mib'] ? Number(values['size-mib']) : quick ? 64 : 1024) * 2 ** 20;
 const RANGE = 8 * 2 ** 20;
@@ -52,7 +52,9 @@ async function main() {
     if (!values['skip-scale'] && !onlyRows) rows.push(...(await runScaleRows({ quick, databaseUrl: values['database-url'], keepDatabase: values['keep-scale'], workDir, log })));
   } finally {
     for (const stop of cleanup.reverse()) await stop().catch(() => {});
-    await fs.rm(workDir, { recursive: true, force: true });
+    // `--keep` leaves the work directory (the server's log, its data) for a look afterwards.
+    if (values.keep) log(`Kept ${workDir}`);
+    else await fs.rm(workDir, { recursive: true, force: true });
   }
 
   rows.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));

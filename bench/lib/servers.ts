@@ -44,7 +44,10 @@ export async function startAirlock(options: { dataDir: string; port: number; dat
   // AIRLOCK_BENCH_PROFILE_DIR=dir writes the server's CPU profile there when it stops (open it in
   // Chrome's DevTools): profile before changing anything.
   const profileDir = process.env.AIRLOCK_BENCH_PROFILE_DIR;
-  const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), BIN, 'serve'], {
+  // AIRLOCK_BENCH_NODE_FLAGS="--trace-gc" passes flags to the server's Node (its output goes to
+  // the server's log file).
+  const nodeFlags = (process.env.AIRLOCK_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), BIN, 'serve'], {
     env: { ...env, AIRLOCK_DATA: options.dataDir, PORT: String(options.port), HOST: '127.0.0.1', AIRLOCK_BENCH_ROUTES: '1', ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}) },
     stdio: ['ignore', log, log],
   });
