@@ -47,7 +47,11 @@ export const sendDirectBodies = createMiddleware<AppEnv>(async (c, next) => {
   const answer = c.get('directAnswer');
   if (!answer) return;
   const out = c.env?.outgoing;
-  if (!out) {
+  // An error after the handler replaces the answer, and Hono copies the replaced answer's headers
+  // into the error's: the marker (so `c.error` is what tells the two apart), and the file's length
+  // and validators, which would cut the error's body short or describe a file it is not.
+  if (!out || c.error) {
+    if (c.error) for (const name of [MARKER, ...Object.keys(answer.headers)]) if (name.toLowerCase() !== 'content-type') c.res.headers.delete(name);
     await answer.body.cancel();
     return;
   }
@@ -63,7 +67,7 @@ export const sendDirectBodies = createMiddleware<AppEnv>(async (c, next) => {
     if (cookies.length > 0) headers['set-cookie'] = cookies;
     out.writeHead(c.res.status, headers);
   } else {
-    // Replaced: an error after the handler, say. Hono sends the replacement.
+    // Replaced by a middleware: Hono sends the replacement.
     await answer.body.cancel();
     return;
   }

@@ -10,6 +10,7 @@ import { EXPOSED_HEADERS, fixedHeaders, publicCors, SECURITY_HEADERS } from './f
 /** A small app with the same middleware order as the real one, plus routes that exercise each path. */
 function testApp() {
   const app = new Hono<AppEnv>();
+  const bodyCalls = { sent: 0, cancelled: 0 };
   app.onError((error, c) => c.json({ error: error.message }, 500));
   app.use(sendDirectBodies);
   app.use(fixedHeaders(SECURITY_HEADERS));
@@ -40,13 +41,29 @@ function testApp() {
       cancel: async () => {},
     }),
   );
-  return app;
+  // An error once the handler has answered replaces the response: the direct body must be let go.
+  app.use('/api/direct-then-error', async (_c, next) => {
+    await next();
+    throw new Error('after the handler');
+  });
+  app.get('/api/direct-then-error', (c) =>
+    respondDirect(c, 200, { 'Content-Type': 'text/plain', 'Content-Length': '5' }, {
+      send: async (out) => {
+        bodyCalls.sent++;
+        out.end('never');
+      },
+      cancel: async () => {
+        bodyCalls.cancelled++;
+      },
+    }),
+  );
+  return { app, bodyCalls };
 }
 
 const headerMap = (res: Response) => Object.fromEntries([...res.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name)));
 
 describe('fixed response headers', () => {
-  const app = testApp();
+  const { app, bodyCalls } = testApp();
   let server: ServerType;
   let url: string;
   before(async () => {
@@ -104,6 +121,15 @@ describe('fixed response headers', () => {
     const res = await fetch(`${url}/api/direct-late`);
     assert.equal(await res.text(), 'later');
     assert.equal(res.headers.get('x-late'), 'added');
+    assert.ok(![...res.headers.keys()].some((name) => name.startsWith('x-airlock')), 'no internal header leaks');
+  });
+
+  it('lets a direct body go, unsent, when an error after the handler replaces the answer', async () => {
+    const res = await fetch(`${url}/api/direct-then-error`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { error: 'after the handler' });
+    assert.deepEqual(bodyCalls, { sent: 0, cancelled: 1 });
+    assert.equal(res.headers.get('x-frame-options'), 'SAMEORIGIN');
     assert.ok(![...res.headers.keys()].some((name) => name.startsWith('x-airlock')), 'no internal header leaks');
   });
 });
