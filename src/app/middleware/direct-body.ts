@@ -51,7 +51,10 @@ export const sendDirectBodies = createMiddleware<AppEnv>(async (c, next) => {
   // into the error's: the marker (so `c.error` is what tells the two apart), and the file's length
   // and validators, which would cut the error's body short or describe a file it is not.
   if (!out || c.error) {
-    if (c.error) for (const name of [MARKER, ...Object.keys(answer.headers)]) if (name.toLowerCase() !== 'content-type') c.res.headers.delete(name);
+    if (c.error) {
+      const fileHeaders = [MARKER, ...Object.keys(answer.headers)].filter((name) => name.toLowerCase() !== 'content-type');
+      for (const name of fileHeaders) c.res.headers.delete(name);
+    }
     await answer.body.cancel();
     return;
   }
