@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 import { disableNamedStatements } from './prepared.ts';
+import { countWrites, registerWriteCounter, type WriteCounter } from './write-counter.ts';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction; repositories accept either. */
@@ -23,12 +24,14 @@ const migrationsFolder = path.resolve(here, '../../drizzle');
 
 const MIGRATION_LOCK = 0x41697232; // "Air2"
 
-async function openPool(poolConfig: import('pg').PoolConfig) {
+async function openPool(poolConfig: import('pg').PoolConfig, options: { countWrites?: boolean } = {}) {
   const { default: pg } = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
   const { migrate } = await import('drizzle-orm/node-postgres/migrator');
   const pool = new pg.Pool(poolConfig);
   const db = drizzle(pool, { schema }) as unknown as Db;
+  const writes: WriteCounter | undefined = options.countWrites ? countWrites(pool) : undefined;
+  if (writes) registerWriteCounter(db, writes);
   // Several instances may start (or be upgraded) at once on one database: one migrates at a
   // time, under a session lock on one connection; the others then find nothing left to apply.
   const client = await pool.connect();
@@ -122,7 +125,10 @@ async function openEmbeddedProcess(dataDir: string): Promise<Database> {
   await Promise.race([once(child, 'message'), exited]);
   exited.catch(() => {});
   // One connection: PGlite runs one session, so transactions must not interleave (as in-process).
-  const { pool, db } = await openPool({ host: socket.dir, port: 5432, user: 'postgres', database: 'postgres', max: 1 }).catch(async (error) => {
+  // Everything this process asks goes through that one connection, and nothing else writes to the
+  // embedded database (the CLI reaches it through the running server): the gate can tell from the
+  // statements handed over whether the access epoch may have moved (write-counter.ts).
+  const { pool, db } = await openPool({ host: socket.dir, port: 5432, user: 'postgres', database: 'postgres', max: 1 }, { countWrites: true }).catch(async (error) => {
     child.kill();
     throw error;
   });

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { accessEpoch } from './access-epoch.tables.ts';
-import { freshReader } from '../../lib/fresh-read.ts';
+import { freshReader, readBetweenWrites } from '../../lib/fresh-read.ts';
+import { writeCounterOf } from '../../db/write-counter.ts';
 
 /**
  * The tables whose changes bump the access epoch, by trigger. Anything the gate's cached facts
@@ -37,17 +38,23 @@ export const GATE_TABLES: ReadonlyArray<{ table: string; columns?: readonly stri
 const readers = new WeakMap<Db, () => Promise<number>>();
 
 /**
- * The access epoch as of now. Concurrent requests share reads (see `freshReader`), so under load
- * the database answers one epoch query per round trip rather than one per request, and no request
- * is ever judged at an epoch read before it arrived.
+ * The access epoch as of now; no request is ever judged at an epoch read made before a change it
+ * should see. On the embedded database, which runs every statement of this process on one
+ * connection, a read is reused until a statement that could change the epoch is handed to that
+ * connection (`readBetweenWrites`), so downloads and HEADs make no query at all between changes:
+ * each query there is a trip into PGlite's process costing about half a millisecond of its CPU.
+ * Elsewhere (PostgreSQL, shared with other instances) concurrent requests share reads
+ * (`freshReader`): one epoch query per round trip rather than one per request.
  */
 export function readAccessEpoch(db: Db): Promise<number> {
   let read = readers.get(db);
   if (!read) {
-    read = freshReader(async () => {
+    const load = async () => {
       const [row] = await db.select({ value: accessEpoch.value }).from(accessEpoch).where(eq(accessEpoch.id, 1));
       return row?.value ?? 0;
-    });
+    };
+    const writes = writeCounterOf(db);
+    read = writes ? readBetweenWrites(load, () => writes.submitted) : freshReader(load);
     readers.set(db, read);
   }
   return read();
