@@ -17,6 +17,7 @@ import { parseRange, parseResolvePath } from './hub.models.ts';
 import { contentEtag } from './hub.presenters.ts';
 import { canRedirect, redirectToStorage } from './hub.download-redirect.ts';
 import { sendFileRange } from './local-file-body.ts';
+import { canSendfile, sendFileBySendfile } from './sendfile-body.ts';
 import { respondDirect } from '../../app/middleware/direct-body.ts';
 
 /** The model card is public whenever the repository is visible; every other file is gated. */
@@ -103,15 +104,16 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
   };
 
   const readEnd = readEndFor(end, file.size);
-  // A file on the local disk under Node's server: written straight to the socket from pooled
-  // buffers, a recipient's copy marked in place on its way out.
+  // A file on the local disk under Node's server: handed to the socket by the kernel (sendfile),
+  // or, where that cannot be had (TLS, not Linux) and for a recipient's copy, which is marked in
+  // place on its way out, written straight to the socket from pooled buffers.
   const localPath = length > 0 && c.env?.outgoing ? deps.blobs.localPath(file.blobSha256) : null;
   if (localPath) {
     const handle = await open(localPath, 'r');
     const onEnd = trackDownload(audit);
     const rewrite = copy ? { readEnd, patch: (buf: Buffer, bufStart: number, more: boolean) => patchBuffer(copy.plan, buf, bufStart, more) } : undefined;
     return respondDirect(c, status, headers, {
-      send: async (out) => onEnd(await sendFileRange(out, handle, start, end, rewrite)),
+      send: async (out) => onEnd(!rewrite && (await canSendfile(out)) ? await sendFileBySendfile(out, handle, start, end) : await sendFileRange(out, handle, start, end, rewrite)),
       cancel: async () => {
         await handle.close();
         onEnd(0);
