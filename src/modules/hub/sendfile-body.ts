@@ -13,26 +13,24 @@ import type { Socket } from 'node:net';
  * ceiling (bench/NOTES.md, entry 18).
  *
  * The gate, the headers and the audit record are unchanged: only the body's bytes take this path.
+ * The socket is written only by `sendfile` or, while the socket is full, by Node's own write, one
+ * at a time, so the bytes go out in order.
  */
 interface Libc {
   sendfile(outFd: number, inFd: number, offset: [number], count: number): number;
-  pollWritable(fd: number, timeoutMs: number): Promise<number>;
   errno(): number;
 }
 
 const EAGAIN = 11;
 const EINTR = 4;
-const POLLOUT = 0x4;
-const POLLERR = 0x8;
-const POLLHUP = 0x10;
 /** The most one call hands to the kernel; a socket takes what fits in its buffer anyway. */
 const MAX_CALL = 64 * 2 ** 20;
-/** How long one wait for a full socket lasts before the loop looks again at whether the client left. */
-const POLL_MS = 200;
+/** Bytes sent through Node's own write when the socket is full (see `sendFileBySendfile`). */
+const BRIDGE = 64 * 1024;
 
 let libc: Promise<Libc | null> | null = null;
 
-/** libc's sendfile and poll, or null where they cannot be had (not Linux, koffi missing, or turned off). */
+/** libc's sendfile, or null where they cannot be had (not Linux, koffi missing, or turned off). */
 function loadLibc(): Promise<Libc | null> {
   libc ??= (async () => {
     if (process.platform !== 'linux' || process.env.AIRLOCK_SENDFILE === 'off') return null;
@@ -40,17 +38,8 @@ function loadLibc(): Promise<Libc | null> {
       const { default: koffi } = await import('koffi');
       const lib = koffi.load('libc.so.6');
       const sendfile = lib.func('long sendfile(int out_fd, int in_fd, _Inout_ int64_t *offset, size_t count)');
-      const PollFd = koffi.struct('airlock_pollfd', { fd: 'int', events: 'short', revents: 'short' });
-      const poll = lib.func('int poll(_Inout_ airlock_pollfd *fds, unsigned long nfds, int timeout)');
-      void PollFd;
       return {
         sendfile: (outFd, inFd, offset, count) => Number(sendfile(outFd, inFd, offset, count)),
-        // On a thread of koffi's, so the event loop never blocks on a slow client.
-        pollWritable: (fd, timeoutMs) =>
-          new Promise<number>((resolve, reject) => {
-            const entry = { fd, events: POLLOUT, revents: 0 };
-            poll.async(entry, 1, timeoutMs, (error: unknown, ready: number) => (error ? reject(error) : resolve(ready > 0 ? entry.revents : 0)));
-          }),
         errno: () => koffi.errno(),
       } satisfies Libc;
     } catch {
@@ -90,6 +79,7 @@ export async function sendFileBySendfile(out: ServerResponse, file: FileHandle, 
     const socket = out.socket!;
     await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
     const offset: [number] = [start];
+    let bridge: Buffer | null = null;
     while (offset[0] <= end) {
       const fd = plainSocketFd(out.socket);
       if (out.destroyed || fd === null) return sent;
@@ -102,12 +92,18 @@ export async function sendFileBySendfile(out: ServerResponse, file: FileHandle, 
       const errno = lib.errno();
       if (errno === EINTR) continue;
       if (errno !== EAGAIN) throw new Error(`sendfile failed (errno ${errno})`);
-      // The socket's buffer is full: wait until the client has read some of it.
-      const events = await lib.pollWritable(fd, POLL_MS);
-      if (events & (POLLERR | POLLHUP)) {
-        out.destroy();
-        return sent;
-      }
+      // The socket's buffer is full. Node's own write waits for room in its event loop, with no
+      // thread held however slow the client: the next 64 KiB go that way, and once the socket has
+      // taken them there is room again. (A wait on the thread pool instead would let a few slow
+      // clients starve every file read and hash of the server.)
+      bridge ??= Buffer.allocUnsafeSlow(BRIDGE);
+      const { bytesRead } = await file.read(bridge, 0, Math.min(BRIDGE, end - offset[0] + 1), offset[0]);
+      if (bytesRead === 0) throw new Error(`the blob ended at byte ${offset[0]}, before the ${end + 1} bytes recorded`);
+      if (out.destroyed || !out.socket) return sent;
+      const written = await new Promise<boolean>((resolve) => out.socket!.write(bridge!.subarray(0, bytesRead), (error) => resolve(!error)));
+      if (!written) return sent;
+      offset[0] += bytesRead;
+      sent += bytesRead;
     }
     // Node counted none of the body's bytes, and does not check them against Content-Length.
     if (!out.destroyed) out.end();
