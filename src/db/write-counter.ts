@@ -16,11 +16,10 @@ export interface WriteCounter {
  * transfer and the chainer links them into the second, so leaving them out keeps the gate's
  * epoch read off the path of every download.
  */
-const INSERT_ONLY_TABLES = ['audit_events', 'audit_chain'] as const;
-export const EPOCH_NEUTRAL_INSERT_TABLES: readonly string[] = INSERT_ONLY_TABLES;
+export const EPOCH_NEUTRAL_INSERT_TABLES: readonly string[] = ['audit_events', 'audit_chain'];
 
 const SINGLE_SELECT = /^\s*select\s[^;]*;?\s*$/is;
-const NEUTRAL_INSERT = new RegExp(`^\\s*insert\\s+into\\s+"(?:${INSERT_ONLY_TABLES.join('|')})"\\s[^;]*;?\\s*$`, 'is');
+const NEUTRAL_INSERT = new RegExp(`^\\s*insert\\s+into\\s+"(?:${EPOCH_NEUTRAL_INSERT_TABLES.join('|')})"\\s[^;]*;?\\s*$`, 'is');
 
 /**
  * Whether a statement leaves the access epoch as it is. Conservative: one plain `select` (no

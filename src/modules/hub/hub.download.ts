@@ -113,7 +113,10 @@ export async function serveResolve(c: AppContext, deps: AppDeps): Promise<Respon
     const onEnd = trackDownload(audit);
     const rewrite = copy ? { readEnd, patch: (buf: Buffer, bufStart: number, more: boolean) => patchBuffer(copy.plan, buf, bufStart, more) } : undefined;
     return respondDirect(c, status, headers, {
-      send: async (out) => onEnd(!rewrite && (await canSendfile(out)) ? await sendFileBySendfile(out, handle, start, end) : await sendFileRange(out, handle, start, end, rewrite)),
+      send: async (out) => {
+        const byKernel = !rewrite && (await canSendfile(out));
+        onEnd(byKernel ? await sendFileBySendfile(out, handle, start, end) : await sendFileRange(out, handle, start, end, rewrite));
+      },
       cancel: async () => {
         await handle.close();
         onEnd(0);
