@@ -60,5 +60,10 @@ export const grants = pgTable(
     revokedBy: uuid('revoked_by').references(() => users.id),
     revokeReason: text('revoke_reason'),
   },
-  (t) => [index('grants_repo_user_idx').on(t.repoId, t.userId)],
+  (t) => [
+    index('grants_repo_user_idx').on(t.repoId, t.userId),
+    // The background sweeps look for live grants by their end (expiry warnings, `access.expired`
+    // webhooks); without it each sweep read every grant (0.5 s at 500,000 grants).
+    index('grants_live_ends_at_idx').on(t.endsAt).where(sql`${t.revokedAt} is null and ${t.endsAt} is not null`),
+  ],
 );

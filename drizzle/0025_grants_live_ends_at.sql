@@ -1,0 +1,1 @@
+CREATE INDEX "grants_live_ends_at_idx" ON "grants" USING btree ("ends_at") WHERE "grants"."revoked_at" is null and "grants"."ends_at" is not null;
