@@ -65,12 +65,20 @@ interface Entry<V> {
   value: V;
   /** The first instant at which time alone could change the value (a grant's end, say). */
   validUntil: number;
+  /** Whether the entry was served since eviction last passed over it. */
+  used: boolean;
 }
 
 /**
  * A bounded map of values loaded at an access epoch. A value is served only for the epoch it was
- * loaded at and before its `validUntil`; anything older is loaded again. Least recently used
- * entries are dropped past `maxEntries`, so memory stays bounded whatever the traffic.
+ * loaded at and before its `validUntil`; anything older is loaded again. Past `maxEntries`, entries
+ * not served since eviction last passed over them are dropped first ("second chance", an
+ * approximation of least recently used), so memory stays bounded whatever the traffic.
+ *
+ * A hit only marks its entry. Moving it to the young end of the map instead (delete, then set)
+ * made V8 reallocate the map's table on every hit; those tables filled the old generation at about
+ * 900 bytes per `HEAD /resolve`, and its collections paused the server for 5 to 15 ms every few
+ * seconds under load (bench/NOTES.md, entry 20).
  */
 export class EpochCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
@@ -83,16 +91,21 @@ export class EpochCache<V> {
       this.entries.delete(key);
       return undefined;
     }
-    // Re-inserting moves the key to the end: Map keeps insertion order, which makes it an LRU.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    entry.used = true;
     return entry.value;
   }
 
   set(key: string, epoch: number, value: V, validUntil = Number.POSITIVE_INFINITY) {
-    this.entries.delete(key);
-    this.entries.set(key, { epoch, value, validUntil });
-    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { epoch, value, validUntil, used: false });
+    while (this.entries.size > this.maxEntries) {
+      // Each pass over a used entry clears its mark, so this ends within one round of the map.
+      const [oldestKey, oldest] = this.entries.entries().next().value!;
+      this.entries.delete(oldestKey);
+      if (oldest.used) {
+        oldest.used = false;
+        this.entries.set(oldestKey, oldest);
+      }
+    }
   }
 
   /** Returns the cached value, or loads, stores and returns it. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eq, sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { ManualClock } from '../../lib/clock.ts';
 import { generatedBytes } from '../../../test/support/generated-file.ts';
 import { createRepo, startTestServer, uploadFiles, type TestServer } from '../../../test/support/test-server.ts';
@@ -23,7 +24,7 @@ describe('EpochCache', () => {
     assert.equal(cache.get('grant', 1, 1000), undefined);
   });
 
-  it('keeps at most its bound of entries, dropping the least recently used', () => {
+  it('keeps at most its bound of entries, dropping one not served since the last eviction before one that was', () => {
     const cache = new EpochCache<number>(2);
     cache.set('a', 1, 1);
     cache.set('b', 1, 2);
@@ -33,6 +34,36 @@ describe('EpochCache', () => {
     assert.equal(cache.get('b', 1, 0), undefined);
     assert.equal(cache.get('a', 1, 0), 1);
     assert.equal(cache.get('c', 1, 0), 3);
+  });
+
+  it('never holds more than its bound, serves only the last value set at the asked epoch, and keeps a served entry over an unserved one', () => {
+    const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
+    const operation = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key, epoch: fc.integer({ min: 1, max: 3 }), value: fc.integer() }),
+      fc.record({ kind: fc.constant('get' as const), key, epoch: fc.integer({ min: 1, max: 3 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(operation, { maxLength: 60 }), (bound, operations) => {
+        const cache = new EpochCache<number>(bound);
+        const lastSet = new Map<string, { epoch: number; value: number }>();
+        for (const op of operations) {
+          if (op.kind === 'set') {
+            const servedBefore = [...lastSet.keys()].filter((k) => k !== op.key && cache.get(k, lastSet.get(k)!.epoch, 0) !== undefined);
+            cache.set(op.key, op.epoch, op.value);
+            lastSet.set(op.key, { epoch: op.epoch, value: op.value });
+            assert.ok(cache.size <= bound);
+            // Every entry still held was just served; when one had to go, a served one is kept if
+            // the new entry and the bound leave room for it.
+            const kept = servedBefore.filter((k) => cache.get(k, lastSet.get(k)!.epoch, 0) !== undefined);
+            assert.ok(kept.length >= Math.min(servedBefore.length, bound - 1));
+          } else {
+            const served = cache.get(op.key, op.epoch, 0);
+            const last = lastSet.get(op.key);
+            if (served !== undefined) assert.deepEqual({ epoch: op.epoch, value: served }, last);
+          }
+        }
+      }),
+    );
   });
 });
 
