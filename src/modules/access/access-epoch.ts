@@ -108,6 +108,11 @@ export class EpochCache<V> {
     }
   }
 
+  /** Drops the entry of `key`, if any (a value found to be bad after it was stored). */
+  forget(key: string) {
+    this.entries.delete(key);
+  }
+
   /** Returns the cached value, or loads, stores and returns it. */
   async through(key: string, epoch: number, now: number, load: () => Promise<{ value: V; validUntil?: number }>): Promise<V> {
     const hit = this.get(key, epoch, now);

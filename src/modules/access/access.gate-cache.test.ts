@@ -36,6 +36,16 @@ describe('EpochCache', () => {
     assert.equal(cache.get('c', 1, 0), 3);
   });
 
+  it('serves nothing for a key it was told to forget, and keeps the others', () => {
+    const cache = new EpochCache<string>();
+    cache.set('bad', 0, 'rejected header');
+    cache.set('good', 0, 'parsed header');
+    cache.forget('bad');
+    assert.equal(cache.get('bad', 0, 0), undefined);
+    assert.equal(cache.get('good', 0, 0), 'parsed header');
+    assert.equal(cache.size, 1);
+  });
+
   it('never holds more than its bound, serves only the last value set at the asked epoch, and keeps a served entry over an unserved one', () => {
     const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
     const operation = fc.oneof(

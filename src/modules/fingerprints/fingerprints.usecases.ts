@@ -56,22 +56,17 @@ export async function readBlobHeader(blobs: BlobStore, sha256: string, size: num
   return parseSafetensorsHeader(Buffer.concat([first8, await readRange(blobs, sha256, 8, 7 + length)]), size);
 }
 
-/** Parsed headers of recently served files, so a download reads the header once, not per request. */
-const headers = new Map<string, Promise<SafetensorsHeader | null>>();
-const HEADER_CACHE_ENTRIES = 64;
-
-/** Moves `key` to the young end of an insertion-ordered map and drops the oldest entries beyond `limit`. */
-function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number): V {
-  cache.delete(key);
-  cache.set(key, value);
-  while (cache.size > limit) cache.delete(cache.keys().next().value!);
-  return value;
-}
+/**
+ * Parsed headers of recently served files, so a download reads the header once, not per request.
+ * Blobs are content-addressed and never change, so entries live at epoch 0 and never expire;
+ * `EpochCache` only bounds them (and marks a hit rather than moving it: bench/NOTES.md, entry 20).
+ */
+const headers = new EpochCache<Promise<SafetensorsHeader | null>>(64);
 
 function headerOf(deps: AppDeps, file: RevisionFileRow): Promise<SafetensorsHeader | null> {
   const key = `${deps.config.dataDir}\0${file.blobSha256}`;
-  const known = headers.get(key);
-  if (known) return remember(headers, key, known, HEADER_CACHE_ENTRIES);
+  const known = headers.get(key, 0, 0);
+  if (known) return known;
   const header = (async () => {
     try {
       return await readBlobHeader(deps.blobs, file.blobSha256, file.size);
@@ -82,8 +77,9 @@ function headerOf(deps: AppDeps, file: RevisionFileRow): Promise<SafetensorsHead
       return null;
     }
   })();
-  header.catch(() => headers.delete(key));
-  return remember(headers, key, header, HEADER_CACHE_ENTRIES);
+  header.catch(() => headers.forget(key));
+  headers.set(key, 0, header);
+  return header;
 }
 
 /**
@@ -92,17 +88,18 @@ function headerOf(deps: AppDeps, file: RevisionFileRow): Promise<SafetensorsHead
  * every request (Range ones included) of that copy. A plan is a few hundred bytes per tensor; the
  * bound keeps many concurrent recipients of a model with thousands of tensors to some tens of MB.
  */
-const copyPlans = new Map<string, CopyPlan>();
-const COPY_PLAN_ENTRIES = 256;
+const copyPlans = new EpochCache<CopyPlan>(256);
 
 async function copyPlanOf(deps: AppDeps, file: RevisionFileRow, recipientId: string): Promise<CopyPlan | null> {
   const key = `${deps.config.dataDir}\0${file.blobSha256}\0${recipientId}`;
-  const known = copyPlans.get(key);
-  if (known) return remember(copyPlans, key, known, COPY_PLAN_ENTRIES);
+  const known = copyPlans.get(key, 0, 0);
+  if (known) return known;
   const header = await headerOf(deps, file);
   if (!header) return null;
   const secret = await loadFingerprintSecret(deps.config.dataDir);
-  return remember(copyPlans, key, planCopy(secret, file.blobSha256, header, recipientId), COPY_PLAN_ENTRIES);
+  const plan = planCopy(secret, file.blobSha256, header, recipientId);
+  copyPlans.set(key, 0, plan);
+  return plan;
 }
 
 /**
